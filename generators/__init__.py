@@ -1,0 +1,1 @@
+"""Generators: benchmark cases from real repositories, and training data from trajectories."""

@@ -1,0 +1,1 @@
+"""Task generators: turn repositories and case specifications into validated task banks."""

@@ -1,0 +1,104 @@
+"""The gate: does a run pass its threshold and show no significant regression?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from harness.results import CaseResult
+from harness.stats import mcnemar_regression_p, wilson_interval
+
+Verdict = Literal["pass", "fail", "inconclusive"]
+Key = tuple[str, int]
+
+
+class BaselineComparison(BaseModel):
+    """Paired comparison with a baseline run over the cases both resolved or not."""
+
+    baseline: str
+    paired: int
+    regressions: list[str] = Field(description="resolved in the baseline, not now")
+    fixes: list[str] = Field(description="resolved now, not in the baseline")
+    p_value: float
+    significant: bool
+
+
+class GateReport(BaseModel):
+    """The verdict of one capability's gate and the numbers behind it."""
+
+    capability: str
+    cases: int
+    resolved: int
+    unresolved: int
+    infra_errors: int
+    not_recorded: int
+    pass_rate: float
+    ci_low: float
+    ci_high: float
+    threshold: float
+    baseline: BaselineComparison | None = None
+    verdict: Verdict
+    reasons: list[str]
+
+
+def decide_gate(capability: str, keys: Iterable[Key], latest: Mapping[Key, CaseResult],
+                threshold: float, baseline: Mapping[Key, CaseResult] | None = None,
+                baseline_name: str = "", alpha: float = 0.05,
+                max_infra_error_rate: float = 0.0, lost: int = 0) -> GateReport:
+    """Judge the selected cases; infrastructure errors are counted apart, never as failures.
+
+    ``lost`` counts items that ended without any record (a crashed worker).
+    """
+    keys = sorted(set(keys))
+    rows = [latest[k] for k in keys if k in latest]
+    graded = [r for r in rows if r.is_final]
+    resolved = sum(r.status == "resolved" for r in graded)
+    infra = len(rows) - len(graded)
+    missing = len(keys) - len(rows) + lost
+    total = len(keys) + lost
+    rate = resolved / len(graded) if graded else 0.0
+    low, high = wilson_interval(resolved, len(graded))
+    reasons: list[str] = []
+    verdict: Verdict = "pass"
+    if not graded:
+        verdict, reasons = "inconclusive", ["no case was graded"]
+    elif (infra + missing) / total > max_infra_error_rate:
+        verdict = "inconclusive"
+        reasons.append(f"{infra} infrastructure error(s) and {missing} case(s) with no result "
+                       "(not model failures; re-run with --resume to retry them)")
+    if graded and rate < threshold:
+        verdict = "fail"
+        reasons.append(f"pass rate {rate:.1%} is below the gate threshold {threshold:.1%}")
+    comparison = None
+    if baseline is not None:
+        comparison = compare_with_baseline(graded, baseline, baseline_name, alpha)
+        if comparison.significant:
+            verdict = "fail"
+            reasons.append(f"significant regression against {baseline_name}: "
+                           f"{len(comparison.regressions)} case(s) broke, "
+                           f"{len(comparison.fixes)} fixed (McNemar p={comparison.p_value:.3g})")
+    return GateReport(capability=capability, cases=total, resolved=resolved,
+                      unresolved=len(graded) - resolved, infra_errors=infra, not_recorded=missing,
+                      pass_rate=rate, ci_low=low, ci_high=high, threshold=threshold,
+                      baseline=comparison, verdict=verdict, reasons=reasons)
+
+
+def compare_with_baseline(graded: list[CaseResult], baseline: Mapping[Key, CaseResult],
+                          name: str, alpha: float) -> BaselineComparison:
+    """McNemar's exact test on the cases graded in both runs."""
+    regressions, fixes, paired = [], [], 0
+    for row in graded:
+        before = baseline.get(row.key)
+        if before is None or not before.is_final:
+            continue
+        paired += 1
+        was, now = before.status == "resolved", row.status == "resolved"
+        if was and not now:
+            regressions.append(row.instance_id)
+        elif now and not was:
+            fixes.append(row.instance_id)
+    p_value = mcnemar_regression_p(len(regressions), len(fixes))
+    return BaselineComparison(baseline=name, paired=paired, regressions=regressions, fixes=fixes,
+                              p_value=p_value, significant=p_value < alpha)

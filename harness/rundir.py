@@ -1,0 +1,107 @@
+"""Run directories: ``meta.json``, append-only ``results.jsonl``, ``trajectories/``.
+
+``results.jsonl`` is written by several pytest-xdist workers at once: each row
+is one ``write`` of one line under an exclusive ``flock`` and is fsynced, so a
+worker killed at any point leaves at most a torn last line, which readers skip.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from harness.errors import RunDirError
+from harness.results import CaseResult
+from harness.trajectory import Trajectory
+
+
+class RunDir:
+    """One run's directory on disk."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def results_path(self) -> Path:
+        return self.path / "results.jsonl"
+
+    @property
+    def meta_path(self) -> Path:
+        return self.path / "meta.json"
+
+    def create(self, meta: dict[str, Any]) -> bool:
+        """Create the directory and write ``meta.json`` unless it exists; True if written now."""
+        (self.path / "trajectories").mkdir(parents=True, exist_ok=True)
+        try:
+            with open(self.meta_path, "x", encoding="utf-8") as handle:
+                json.dump(meta, handle, indent=2, sort_keys=True)
+        except FileExistsError:
+            return False
+        return True
+
+    def meta(self) -> dict[str, Any]:
+        if not self.meta_path.is_file():
+            raise RunDirError(f"{self.path} is not a run directory (no meta.json)")
+        data: dict[str, Any] = json.loads(self.meta_path.read_text(encoding="utf-8"))
+        return data
+
+    def write_json(self, name: str, data: dict[str, Any]) -> None:
+        """Write a JSON file atomically (temporary file, then rename)."""
+        target = self.path / name
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+        temporary.replace(target)
+
+    def append_result(self, result: CaseResult) -> None:
+        line = (result.model_dump_json() + "\n").encode("utf-8")
+        fd = os.open(self.results_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            os.write(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def results(self) -> list[CaseResult]:
+        """Every row, in order; a torn final line (a killed writer) is skipped with a warning."""
+        if not self.results_path.is_file():
+            return []
+        lines = self.results_path.read_text(encoding="utf-8").split("\n")
+        rows: list[CaseResult] = []
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(CaseResult.model_validate_json(line))
+            except ValidationError as exc:
+                if number == len(lines) or (number == len(lines) - 1 and not lines[-1]):
+                    warnings.warn(f"{self.results_path}:{number}: skipping a torn last row",
+                                  stacklevel=2)
+                    continue
+                raise RunDirError(f"{self.results_path}:{number}: unreadable row: {exc}") from exc
+        return rows
+
+    def latest(self) -> dict[tuple[str, int], CaseResult]:
+        """The last row of each (instance_id, epoch), a final verdict winning over errors."""
+        latest: dict[tuple[str, int], CaseResult] = {}
+        for row in self.results():
+            previous = latest.get(row.key)
+            if previous is None or row.is_final or not previous.is_final:
+                latest[row.key] = row
+        return latest
+
+    def write_trajectory(self, trajectory: Trajectory, epoch: int) -> str:
+        """Store a trajectory; returns its path relative to the run directory."""
+        suffix = f"@{epoch}" if epoch > 1 else ""
+        relative = f"trajectories/{trajectory.instance_id}{suffix}.json"
+        target = self.path / relative
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.write_text(trajectory.model_dump_json(indent=1), encoding="utf-8")
+        temporary.replace(target)
+        return relative

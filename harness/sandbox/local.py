@@ -1,0 +1,242 @@
+"""The local sandbox: a fresh git working copy per case, commands isolated with bubblewrap.
+
+Provisioning is cheap: the base state of each repository is built once per
+machine into a template (a git repository holding exactly one commit, the base
+state, and no other history), and each case clones it with ``git clone
+--local``, which hard-links the immutable object files instead of copying them;
+only the working tree is written.
+
+Isolation: with bubblewrap (``isolation="bwrap"``) commands see the system
+directories and the Python installation read-only, their own workspace
+read-write, a private /tmp, no network and no host processes. Without it
+(``isolation="none"``) commands are plain subprocesses in their own process
+group: they are bounded in time and output but can read the host. The mode is
+recorded in each run's ``meta.json``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from harness.errors import ConfigError, SandboxError, ToolError
+from harness.process import ExecResult, run_bounded
+from harness.protocols import DirEntry
+from harness.sandbox.bubblewrap import bwrap_argv, bwrap_available
+from harness.task import RepoSource
+
+Isolation = Literal["bwrap", "none"]
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "harness", "GIT_AUTHOR_EMAIL": "harness@localhost",
+    "GIT_COMMITTER_NAME": "harness", "GIT_COMMITTER_EMAIL": "harness@localhost",
+    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
+}
+_IGNORED_DIRS = (".git", "__pycache__", ".pytest_cache")
+_IGNORED_IN_SOURCE = shutil.ignore_patterns(*_IGNORED_DIRS, "*.pyc")
+_EXCLUDES = "__pycache__/\n*.pyc\n.pytest_cache/\n"
+
+
+def cache_root() -> Path:
+    """Where templates and workspaces live (``$HARNESS_CACHE``, else ``~/.cache/...``)."""
+    root = os.environ.get("HARNESS_CACHE") or Path.home() / ".cache" / "agent-eval-harness"
+    return Path(root)
+
+
+def resolve_isolation(requested: str) -> Isolation:
+    """Turn ``auto|bwrap|none`` into the isolation actually used."""
+    if requested == "none":
+        return "none"
+    if bwrap_available():
+        return "bwrap"
+    if requested == "bwrap":
+        raise ConfigError("bubblewrap isolation was requested but `bwrap` is not usable here; "
+                          "install it (apt-get install bubblewrap) or use --isolation none")
+    return "none"
+
+
+def sandbox_env(home: str) -> dict[str, str]:
+    """A small, explicit environment: the harness's Python first on PATH."""
+    return {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", **GIT_IDENTITY,
+    }
+
+
+def _git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> ExecResult:
+    result = run_bounded(["git", *args], cwd=str(cwd), env={**os.environ, **GIT_IDENTITY},
+                         timeout=120, stdin=stdin)
+    if not result.ok:
+        raise SandboxError(f"git {' '.join(args[:2])} failed in {cwd}: {result.combined()[-800:]}")
+    return result
+
+
+def template_key(source: RepoSource) -> str:
+    """Templates are shared by every case with the same source tree and base patch."""
+    return _template_key(source.path, source.base_patch)
+
+
+@functools.cache
+def _template_key(source_dir: str, base_patch: str) -> str:
+    digest = hashlib.sha256()
+    source = Path(source_dir)
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if path.is_file() and not _is_ignored(relative):
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(base_patch.encode())
+    return f"{source.name}-{digest.hexdigest()[:16]}"
+
+
+def _is_ignored(relative: Path) -> bool:
+    return relative.suffix == ".pyc" or any(part in _IGNORED_DIRS for part in relative.parts)
+
+
+def ensure_template(repo_source: RepoSource) -> Path:
+    """Build (once, race-free across workers) the base-state repository of a source."""
+    source = Path(repo_source.path)
+    if not source.is_dir():
+        raise SandboxError(f"repository source {source} is not a directory")
+    target = cache_root() / "templates" / template_key(repo_source)
+    if target.is_dir():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
+    repo = staging / "repo"
+    shutil.copytree(source, repo, ignore=_IGNORED_IN_SOURCE, symlinks=True)
+    _git(["init", "-q", "-b", "main"], repo)
+    if repo_source.base_patch:
+        _git(["apply", "--whitespace=nowarn", "-"], repo, stdin=repo_source.base_patch.encode())
+    _git(["add", "-A"], repo)
+    _git(["commit", "-q", "--no-verify", "-m", "base"], repo)
+    try:
+        repo.rename(target)
+    except OSError:
+        if not target.is_dir():
+            raise
+    shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+class LocalSandbox:
+    """A case's private working copy on this machine (see the module docstring)."""
+
+    def __init__(self, source: RepoSource, *, isolation: Isolation = "none",
+                 network: bool = False, expected_commit: str = "") -> None:
+        template = ensure_template(source)
+        self.case_root = Path(tempfile.mkdtemp(prefix="case-", dir=_workspaces_dir()))
+        self.repo = self.case_root / "repo"
+        self.home = self.case_root / "home"
+        self.scratch = self.case_root / "scratch"
+        self.home.mkdir()
+        self.scratch.mkdir()
+        # A plain path clone hard-links objects, and copies them across file systems.
+        _git(["clone", "-q", str(template), str(self.repo)], self.case_root)
+        _git(["remote", "remove", "origin"], self.repo)
+        (self.repo / ".git" / "info").mkdir(exist_ok=True)
+        (self.repo / ".git" / "info" / "exclude").write_text(_EXCLUDES)
+        self.base_commit = _git(["rev-parse", "HEAD"], self.repo).stdout.strip()
+        if expected_commit and expected_commit != self.base_commit:
+            self.close()
+            raise SandboxError(f"the base state of {source.path} is commit {self.base_commit}, "
+                               f"but the task expects {expected_commit}: the source tree changed "
+                               "since the bank was built; rebuild the bank")
+        self.workdir = str(self.repo)
+        self.scratch_dir = str(self.scratch)
+        self.isolation: Isolation = isolation
+        self.network = network
+
+    def __enter__(self) -> LocalSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def exec(self, command: Sequence[str], *, timeout: float, stdin: bytes | None = None,
+             cwd: str = ".") -> ExecResult:
+        """Run a command in the repository (``cwd`` relative to it), isolated as configured."""
+        directory = str(self._inside(cwd))
+        home = "/tmp" if self.isolation == "bwrap" else str(self.home)
+        env = sandbox_env(home)
+        argv = list(command)
+        if self.isolation == "bwrap":
+            argv = bwrap_argv(argv, workdir=directory, env=env, network=self.network,
+                              writable=[str(self.repo), str(self.scratch)])
+        try:
+            return run_bounded(argv, cwd=directory, env=env, timeout=timeout, stdin=stdin)
+        except OSError as exc:
+            raise SandboxError(f"could not start {command[0]!r}: {exc}") from exc
+
+    def read_file(self, path: str) -> bytes:
+        target = self._inside(path)
+        if not target.is_file():
+            raise ToolError(f"{path}: no such file")
+        return target.read_bytes()
+
+    def write_file(self, path: str, data: bytes) -> None:
+        target = self._inside(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    def list(self, path: str) -> list[DirEntry]:
+        target = self._inside(path)
+        if not target.is_dir():
+            raise ToolError(f"{path}: not a directory")
+        entries = []
+        for child in sorted(target.iterdir(), key=lambda p: p.name):
+            if child.name == ".git":
+                continue
+            is_dir = child.is_dir() and not child.is_symlink()
+            entries.append(DirEntry(child.name, is_dir, 0 if is_dir else child.lstat().st_size))
+        return entries
+
+    def read_scratch(self, name: str) -> bytes | None:
+        target = self.scratch / name
+        return target.read_bytes() if target.is_file() else None
+
+    def diff(self) -> str:
+        """Every change since the base commit, new files included, as a git patch."""
+        index = ".git/harness-diff-index"
+        script = (f"GIT_INDEX_FILE={index} git add -A && "
+                  f"GIT_INDEX_FILE={index} git diff --cached --binary {self.base_commit}; "
+                  f"status=$?; rm -f {index}; exit $status")
+        result = self.exec(["sh", "-c", script], timeout=120)
+        if not result.ok:
+            raise SandboxError(f"could not compute the workspace diff: {result.combined()[-800:]}")
+        if result.truncated:
+            raise SandboxError("the workspace diff is larger than the output bound")
+        return result.stdout
+
+    def reset(self) -> None:
+        """Back to the base state: tracked files restored, untracked files removed."""
+        for args in (["reset", "-q", "--hard", self.base_commit], ["clean", "-qfdx"]):
+            result = self.exec(["git", *args], timeout=120)
+            if not result.ok:
+                raise SandboxError(f"git {args[0]} failed: {result.combined()[-800:]}")
+
+    def close(self) -> None:
+        shutil.rmtree(self.case_root, ignore_errors=True)
+
+    def _inside(self, path: str) -> Path:
+        """Resolve ``path`` against the repository; refuse anything that leaves it."""
+        root = self.repo.resolve()
+        target = (root / path).resolve()
+        if target != root and root not in target.parents:
+            raise ToolError(f"{path}: outside the repository; paths are relative to its root")
+        if ".git" in target.relative_to(root).parts:
+            raise ToolError(f"{path}: the .git directory is not accessible through this tool")
+        return target
+
+
+def _workspaces_dir() -> Path:
+    directory = cache_root() / "workspaces"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+

@@ -1,0 +1,18 @@
+"""Tools the model calls (the agent-computer interface), in OpenAI function format."""
+
+from __future__ import annotations
+
+from harness.protocols import Tool
+from harness.task import Task
+from harness.tools._base import FunctionTool, bound_text, check_arguments
+from harness.tools.editing import APPLY_PATCH, make_run_tests
+from harness.tools.navigation import TOOLS as NAVIGATION_TOOLS
+
+
+def default_tools(task: Task) -> dict[str, Tool]:
+    """The tool set of a case, by name."""
+    tools: list[Tool] = [*NAVIGATION_TOOLS, APPLY_PATCH, make_run_tests(task.test_command)]
+    return {tool.spec.name: tool for tool in tools}
+
+
+__all__ = ["FunctionTool", "bound_text", "check_arguments", "default_tools"]

@@ -1,0 +1,77 @@
+"""Trajectories: the conversation of one case plus per-step metadata.
+
+Messages follow the Harmony roles (system, developer, user, assistant, tool);
+assistant messages carry a channel (analysis, commentary, final) and, for tool
+calls, a recipient such as ``functions.read_file``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["system", "developer", "user", "assistant", "tool"]
+Channel = Literal["analysis", "commentary", "final"]
+
+
+class ToolCall(BaseModel):
+    """A call the model asked for: the tool's name and its JSON arguments."""
+
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    call_id: str = ""
+
+
+class Message(BaseModel):
+    """One message of the conversation."""
+
+    role: Role
+    content: str = ""
+    channel: Channel | None = None
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    name: str | None = Field(default=None, description="the tool's name on a tool message")
+    call_id: str = ""
+    turn: int | None = Field(default=None, description="the policy step that produced it")
+
+
+class AssistantTurn(BaseModel):
+    """What a policy returns for one step: optional reasoning, tool calls or a final answer."""
+
+    analysis: str = ""
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    final: str | None = None
+    format_error: str | None = Field(
+        default=None, description="set when the model's output could not be parsed"
+    )
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+class Step(BaseModel):
+    """Metadata of one tool execution."""
+
+    turn: int
+    tool: str
+    arguments: dict[str, Any]
+    seconds: float
+    error: str | None = None
+    output_chars: int = 0
+
+
+ExitReason = Literal["final_answer", "max_turns", "wall_time", "max_tokens", "format_errors"]
+
+
+class Trajectory(BaseModel):
+    """The full record of one case's episode."""
+
+    instance_id: str
+    model: str
+    messages: list[Message] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+    exit_reason: ExitReason | None = None
+    turns: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    format_errors: int = 0
+    seconds: float = 0.0

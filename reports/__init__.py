@@ -1,0 +1,1 @@
+"""Reports: summaries and comparisons of run directories."""
