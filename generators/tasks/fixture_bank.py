@@ -60,11 +60,11 @@ def derive_patches(repo_dir: Path, case: dict[str, Any], where: str) -> tuple[st
             if count != 1:
                 raise SpecError(f"{where}: bug find text occurs {count} times in {edit['file']}")
             path.write_text(text.replace(edit["find"], edit["replace"]), encoding="utf-8")
-        base_patch = _git(work, "diff")
-        if not base_patch:
+        if not _git(work, "status", "--porcelain"):
             raise SpecError(f"{where}: the bug edits change nothing")
-        gold_patch = _git(work, "diff", "-R")
         _git(work, "commit", "-q", "-am", "bug")
+        base_patch = _git(work, "diff", "HEAD~1", "HEAD")
+        gold_patch = _git(work, "diff", "HEAD", "HEAD~1")
         for hidden in case.get("hidden_tests", []):
             path = work / hidden["file"]
             existing = path.read_text(encoding="utf-8") if path.exists() else ""

@@ -1,0 +1,87 @@
+"""Shared fixtures: an isolated harness cache and a tiny real project with a bank built from it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generators.tasks.fixture_bank import build_case
+from harness.task import Bank, Task, load_bank
+
+TINY_FILES = {
+    "pyproject.toml": '[project]\nname = "calc"\nversion = "0.1"\n\n'
+                      '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
+    "calc/__init__.py": '"""A tiny calculator."""\n',
+    "calc/ops/__init__.py": "",
+    "calc/ops/arith.py": (
+        '"""Arithmetic."""\n\n\ndef add(a: int, b: int) -> int:\n    return a + b\n\n\n'
+        'def sub(a: int, b: int) -> int:\n    return a - b\n\n\n'
+        'def clamp(x: int, low: int, high: int) -> int:\n    if x < low:\n        return low\n'
+        '    if x > high:\n        return high\n    return x\n'),
+    "calc/text/__init__.py": "",
+    "calc/text/fmt.py": (
+        '"""Formatting."""\n\n\ndef pad(text: str, width: int) -> str:\n'
+        '    return text.rjust(width)\n'),
+    "tests/test_arith.py": (
+        "from calc.ops.arith import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"),
+    "tests/test_fmt.py": (
+        "from calc.text.fmt import pad\n\n\ndef test_pad_keeps_long_text():\n"
+        "    assert pad('abcdef', 3) == 'abcdef'\n"),
+}
+
+TINY_CASES = [
+    {"id": "calc-001", "problem_statement": "Subtracting 2 from 5 gives 7 instead of 3.",
+     "files": ["calc/ops/arith.py"], "symbols": ["calc.ops.arith.sub"],
+     "bug": [{"file": "calc/ops/arith.py", "find": "return a - b", "replace": "return a + b"}],
+     "hidden_tests": [{"file": "tests/test_arith.py", "content":
+                       "from calc.ops.arith import sub\n\n\ndef test_sub():\n"
+                       "    assert sub(5, 2) == 3\n"}]},
+    {"id": "calc-002", "problem_statement": "Clamping 50 into [0, 10] returns 50.",
+     "files": ["calc/ops/arith.py"], "symbols": ["calc.ops.arith.clamp"],
+     "bug": [{"file": "calc/ops/arith.py", "find": "    if x > high:\n        return high\n",
+              "replace": ""}],
+     "hidden_tests": [{"file": "tests/test_clamp.py", "content":
+                       "from calc.ops.arith import clamp\n\n\ndef test_clamp_high():\n"
+                       "    assert clamp(50, 0, 10) == 10\n\n\ndef test_clamp_inside():\n"
+                       "    assert clamp(5, 0, 10) == 5\n"}]},
+    {"id": "calc-003", "problem_statement": "Padding 'ab' to width 4 gives 'ab' unchanged.",
+     "files": ["calc/text/fmt.py"], "symbols": ["calc.text.fmt.pad"],
+     "bug": [{"file": "calc/text/fmt.py", "find": "text.rjust(width)", "replace": "text"}],
+     "hidden_tests": [{"file": "tests/test_fmt.py", "content":
+                       "from calc.text.fmt import pad\n\n\ndef test_pad_short_text():\n"
+                       "    assert pad('ab', 4) == '  ab'\n"}]},
+]
+
+
+def write_tiny_project(root: Path) -> Path:
+    """Write the tiny project under ``root/repos/calc``; returns the bank folder ``root``."""
+    for relative, text in TINY_FILES.items():
+        path = root / "repos" / "calc" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Templates and workspaces of the tests live in a temporary cache."""
+    cache = tmp_path_factory.mktemp("harness-cache")
+    os.environ["HARNESS_CACHE"] = str(cache)
+    return cache
+
+
+@pytest.fixture(scope="session")
+def tiny_bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
+    """A bank of three real cases over the tiny project, built and validated by the builder."""
+    root = write_tiny_project(tmp_path_factory.mktemp("tiny"))
+    tasks = [build_case(root, "calc", case, "navigation") for case in TINY_CASES]
+    bank_path = root / "bank.jsonl"
+    bank_path.write_text("".join(task.model_dump_json() + "\n" for task in tasks))
+    return load_bank(bank_path)
+
+
+@pytest.fixture
+def tiny_task(tiny_bank: Bank) -> Task:
+    return tiny_bank.tasks[0]

@@ -1,0 +1,82 @@
+"""The grader on real candidate patches: what resolves, what does not, and what is restored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from harness.grading import grade
+from harness.sandbox.local import LocalSandbox
+from harness.task import Task
+
+
+def opener(task: Task) -> Callable[[], LocalSandbox]:
+    return lambda: LocalSandbox(task.repo_source, expected_commit=task.base_commit)
+
+
+def candidate(task: Task, edit: Callable[[LocalSandbox], None]) -> str:
+    """Make a candidate patch by editing a fresh workspace."""
+    with LocalSandbox(task.repo_source) as box:
+        edit(box)
+        return box.diff()
+
+
+def test_gold_patch_resolves_and_every_test_passes(tiny_task: Task) -> None:
+    outcome = grade(tiny_task, tiny_task.patch, opener(tiny_task))
+    assert outcome.resolved and outcome.patch_applied
+    assert set(outcome.fail_to_pass.values()) == {"passed"}
+    assert set(outcome.pass_to_pass.values()) == {"passed"}
+
+
+def test_empty_candidate_is_unresolved(tiny_task: Task) -> None:
+    outcome = grade(tiny_task, "", opener(tiny_task))
+    assert not outcome.resolved and outcome.summary() == "no change submitted"
+
+
+def test_a_patch_that_does_not_apply_is_a_model_failure(tiny_task: Task) -> None:
+    broken = tiny_task.patch.replace("return a + b", "return 42 + a")
+    outcome = grade(tiny_task, broken, opener(tiny_task))
+    assert not outcome.resolved and not outcome.patch_applied
+
+
+def test_forging_tests_with_a_conftest_is_undone(tiny_task: Task) -> None:
+    forged = ("import pytest\n\n@pytest.hookimpl(hookwrapper=True)\n"
+              "def pytest_runtest_makereport(item, call):\n    outcome = yield\n"
+              "    outcome.get_result().outcome = 'passed'\n")
+    patch = candidate(tiny_task, lambda box: box.write_file("conftest.py", forged.encode()))
+    outcome = grade(tiny_task, patch, opener(tiny_task))
+    assert outcome.restored_test_files == ["conftest.py"]
+    assert not outcome.resolved
+    assert outcome.fail_to_pass == {"tests/test_arith.py::test_sub": "failed"}
+
+
+def test_editing_the_visible_tests_does_not_help(tiny_task: Task) -> None:
+    patch = candidate(tiny_task, lambda box: box.write_file(
+        "tests/test_arith.py", b"def test_sub():\n    assert True\n"))
+    outcome = grade(tiny_task, patch, opener(tiny_task))
+    assert outcome.restored_test_files == ["tests/test_arith.py"] and not outcome.resolved
+
+
+def test_breaking_pass_to_pass_is_unresolved(tiny_task: Task) -> None:
+    def fix_sub_break_add(box: LocalSandbox) -> None:
+        text = box.read_file("calc/ops/arith.py").decode()
+        head, tail = text.split("def sub")
+        box.write_file("calc/ops/arith.py", (head.replace("return a + b", "return 0")
+                                             + "def sub" + tail.replace("a + b", "a - b")).encode())
+
+    outcome = grade(tiny_task, candidate(tiny_task, fix_sub_break_add), opener(tiny_task))
+    assert outcome.fail_to_pass == {"tests/test_arith.py::test_sub": "passed"}
+    assert outcome.pass_to_pass["tests/test_arith.py::test_add"] == "failed"
+    assert not outcome.resolved and "PASS_TO_PASS broken" in outcome.summary()
+
+
+@pytest.mark.slow
+def test_a_hanging_candidate_times_out_as_a_model_failure(tiny_task: Task) -> None:
+    patch = candidate(tiny_task, lambda box: box.write_file(
+        "calc/ops/arith.py",
+        box.read_file("calc/ops/arith.py").replace(b"return a + b\n\n\ndef clamp",
+                                                   b"while True: pass\n\n\ndef clamp")))
+    outcome = grade(tiny_task, patch, opener(tiny_task), timeout=3)
+    assert not outcome.resolved
+    assert set(outcome.fail_to_pass.values()) == {"missing"}
