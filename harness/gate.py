@@ -62,12 +62,14 @@ def decide_gate(capability: str, keys: Iterable[Key], latest: Mapping[Key, CaseR
     low, high = wilson_interval(resolved, len(graded))
     reasons: list[str] = []
     verdict: Verdict = "pass"
-    if not graded:
-        verdict, reasons = "inconclusive", ["no case was graded"]
-    elif (infra + missing) / total > max_infra_error_rate:
-        verdict = "inconclusive"
+    if infra or missing:
         reasons.append(f"{infra} infrastructure error(s) and {missing} case(s) with no result "
                        "(not model failures; re-run with --resume to retry them)")
+    if not graded:
+        verdict = "inconclusive"
+        reasons.append("no case was graded")
+    elif (infra + missing) / total > max_infra_error_rate:
+        verdict = "inconclusive"
     if graded and rate < threshold:
         verdict = "fail"
         reasons.append(f"pass rate {rate:.1%} is below the gate threshold {threshold:.1%}")

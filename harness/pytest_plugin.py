@@ -150,7 +150,10 @@ class HarnessSession:
         bank_option = self.config.getoption("--bank")
         bank_path = str(Path(bank_option).resolve() if bank_option
                         else module_dir / marker.kwargs["bank"])
-        tasks = select_cases(self.bank(bank_path).tasks, self.config.getoption("--cases"))
+        try:
+            tasks = select_cases(self.bank(bank_path).tasks, self.config.getoption("--cases"))
+        except HarnessError as exc:
+            raise pytest.Collector.CollectError(str(exc)) from exc
         epochs = self.config.getoption("--epochs")
         gate = float(marker.kwargs.get("gate_pass_rate", 1.0))
         params = [CaseParam(task, epoch, gate, bank_path)
@@ -224,6 +227,15 @@ class HarnessSession:
             lost=lost_items if len(by_capability) == 1 else 0)
             for capability, keys in sorted(by_capability.items())]
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item,
+                                  call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+        """Show infrastructure errors as one line, not a traceback of the harness."""
+        report: pytest.TestReport = yield
+        if call.excinfo is not None and call.excinfo.errisinstance(InfrastructureError):
+            report.longrepr = f"{item.nodeid}: {call.excinfo.value}"
+        return report
+
     def pytest_report_header(self, config: pytest.Config) -> str | None:
         model = config.getoption("--model")
         if not model:
@@ -268,7 +280,7 @@ def select_cases(tasks: list[Task], selector: str | None) -> list[Task]:
         patterns = [part.strip() for part in selector.split(",") if part.strip()]
     chosen = [t for t in tasks if any(fnmatch(t.instance_id, p) for p in patterns)]
     if not chosen:
-        raise pytest.UsageError(f"--cases {selector!r} matches no case of the bank")
+        raise ConfigError(f"--cases {selector!r} matches no case of the bank")
     return chosen
 
 

@@ -10,6 +10,8 @@ import pytest
 from generators.tasks.fixture_bank import build_case
 from harness.task import Bank, Task, load_bank
 
+pytest_plugins = ["pytester"]
+
 TINY_FILES = {
     "pyproject.toml": '[project]\nname = "calc"\nversion = "0.1"\n\n'
                       '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
