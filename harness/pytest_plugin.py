@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fnmatch import fnmatch
@@ -229,7 +229,8 @@ class HarnessSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item,
-                                  call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+                                  call: pytest.CallInfo[None],
+                                  ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         """Show infrastructure errors as one line, not a traceback of the harness."""
         report: pytest.TestReport = yield
         if call.excinfo is not None and call.excinfo.errisinstance(InfrastructureError):
