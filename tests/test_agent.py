@@ -8,8 +8,8 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from harness.agent import AgentBudget, AgentLoop
-from harness.policies import make_policy, split_uri
 from harness.errors import ConfigError
+from harness.policies import make_policy, split_uri
 from harness.policies.scripted import ScriptedPolicy, turns_of
 from harness.protocols import ToolSpec
 from harness.sandbox.local import LocalSandbox

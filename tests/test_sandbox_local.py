@@ -45,7 +45,7 @@ def test_file_methods_stay_inside_the_repository(sandbox: LocalSandbox) -> None:
     (Path(sandbox.workdir) / "link").symlink_to("/etc")
     with pytest.raises(ToolError, match="outside the repository"):
         sandbox.read_file("link/passwd")
-    with pytest.raises(ToolError, match=".git"):
+    with pytest.raises(ToolError, match=r"\.git"):
         sandbox.read_file(".git/config")
     assert ".git" not in [e.name for e in sandbox.list(".")]
 
@@ -116,8 +116,8 @@ def test_bwrap_has_no_network(isolated: LocalSandbox) -> None:
     server.listen()
     port = server.getsockname()[1]
     threading.Thread(target=lambda: server.accept(), daemon=True).start()
-    probe = ("import socket,sys\ntry:\n    socket.create_connection(('127.0.0.1', %d), 3)\n"
-             "except OSError:\n    sys.exit(7)\n" % port)
+    probe = (f"import socket,sys\ntry:\n    socket.create_connection(('127.0.0.1', {port}), 3)\n"
+             "except OSError:\n    sys.exit(7)\n")
     try:
         result = isolated.exec(["python3", "-c", probe], timeout=30)
         assert result.exit_code == 7, result.combined()
