@@ -36,6 +36,7 @@ from harness.run_meta import run_metadata
 from harness.rundir import RunDir
 from harness.runner import RunConfig, run_case
 from harness.sandbox.local import resolve_isolation
+from harness.scoring import format_scores, mean_scores
 from harness.task import Bank, Task, load_bank
 
 SESSION_KEY = pytest.StashKey["HarnessSession"]()
@@ -250,11 +251,16 @@ class HarnessSession:
             return
         write = terminalreporter.write_line
         terminalreporter.section("harness gate")
+        latest = self.run_dir.latest()
         for gate in self.gates:
             write(gate_line(gate), bold=True, green=gate.verdict == "pass",
                   red=gate.verdict != "pass")
             for reason in gate.reasons:
                 write(f"  - {reason}")
+            rows = [latest[k].scores for k, case in self.cases.items()
+                    if case["capability"] == gate.capability and k in latest]
+            if any(rows):
+                write(f"  scores: {format_scores(mean_scores(rows))}")
         write(f"run directory: {self.run_dir.path}")
 
 

@@ -58,6 +58,7 @@ class CaseResult(BaseModel):
     completion_tokens: int = 0
     format_errors: int = 0
     exit_reason: str | None = None
+    scores: dict[str, float] = Field(default_factory=dict, description="capability scorer")
     trajectory: str | None = Field(default=None, description="path relative to the run dir")
     worker: str = "main"
     finished_at: str = ""

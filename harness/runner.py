@@ -16,6 +16,7 @@ from harness.policies import make_policy
 from harness.results import CaseResult, Outcome
 from harness.rundir import RunDir
 from harness.sandbox.local import Isolation, LocalSandbox
+from harness.scoring import score
 from harness.task import Task
 from harness.tools import default_tools
 from harness.trajectory import Trajectory
@@ -73,8 +74,9 @@ def run_case(task: Task, epoch: int, config: RunConfig, run_dir: RunDir,
         outcome=outcome, error=error, attempts=attempts, seconds=time.monotonic() - started,
         worker=os.environ.get("PYTEST_XDIST_WORKER", "main"),
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"))
-    if trajectory is not None:
+    if trajectory is not None and outcome is not None:
         result = result.model_copy(update={
+            "scores": score(task, trajectory, outcome),
             "turns": trajectory.turns, "prompt_tokens": trajectory.prompt_tokens,
             "completion_tokens": trajectory.completion_tokens,
             "format_errors": trajectory.format_errors, "exit_reason": trajectory.exit_reason,

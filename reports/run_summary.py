@@ -9,6 +9,7 @@ from pathlib import Path
 from harness.gate import decide_gate
 from harness.pytest_plugin import gate_line
 from harness.rundir import RunDir
+from harness.scoring import format_scores, mean_scores
 
 
 def show_run(run_dir: RunDir, failures: int = 20) -> str:
@@ -31,6 +32,9 @@ def show_run(run_dir: RunDir, failures: int = 20) -> str:
     for capability, keys in sorted(by_capability.items()):
         report = decide_gate(capability, keys, latest, threshold=gates.get(capability, 0.0))
         lines.append(gate_line(report))
+        scores = mean_scores([latest[key].scores for key in keys])
+        if scores:
+            lines.append(f"  scores: {format_scores(scores)}")
     exits = Counter(row.exit_reason or "-" for row in latest.values())
     lines.append("exit reasons: " + ", ".join(f"{k} {v}" for k, v in sorted(exits.items())))
     unresolved = [row for row in latest.values() if row.status != "resolved"]

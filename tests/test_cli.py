@@ -1,0 +1,58 @@
+"""The ``harness`` command: eval through pytest, runs list/show, help with examples."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.task import Bank
+
+SUITE = '''
+import pytest
+from harness.pytest_plugin import assert_resolved
+
+pytestmark = pytest.mark.harness_suite(capability="navigation", bank={bank!r},
+                                       gate_pass_rate=0.5)
+
+
+def test_case(case_result):
+    assert_resolved(case_result)
+'''
+
+
+def harness(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "harness", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("command", [["eval"], ["runs", "show"], ["runs", "list"]])
+def test_every_command_has_help_with_examples(command: list[str], tmp_path: Path) -> None:
+    result = harness(*command, "--help", cwd=tmp_path)
+    assert result.returncode == 0 and "examples:" in result.stdout
+
+
+def test_eval_runs_the_suite_and_runs_show_summarises_it(tmp_path: Path, tiny_bank: Bank) -> None:
+    suite = tmp_path / "suites" / "tiny"
+    suite.mkdir(parents=True)
+    (suite / "test_tiny.py").write_text(SUITE.format(bank=str(tiny_bank.path)))
+    run_dir = tmp_path / "runs" / "first"
+    result = harness("eval", "--suite", "tiny", "--model", "null", "-n", "0", "--",
+                     "--run-dir", str(run_dir), "-p", "no:cacheprovider", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert "navigation: FAIL" in result.stdout
+    shown = harness("runs", "show", str(run_dir), cwd=tmp_path)
+    assert shown.returncode == 0
+    assert "model      null" in shown.stdout and "0/3 resolved" in shown.stdout
+    assert "calc-002" in shown.stdout and "no change submitted" in shown.stdout
+    listed = harness("runs", "list", cwd=tmp_path)
+    assert "first" in listed.stdout and "0/3 resolved" in listed.stdout
+
+
+def test_errors_say_what_to_do(tmp_path: Path) -> None:
+    missing = harness("eval", "--suite", "nope", cwd=tmp_path)
+    assert missing.returncode == 2 and "no suite 'nope'" in missing.stderr
+    not_a_run = harness("runs", "show", str(tmp_path), cwd=tmp_path)
+    assert not_a_run.returncode == 2 and "not a run directory" in not_a_run.stderr
