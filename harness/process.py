@@ -70,6 +70,16 @@ def _drain(stream: IO[bytes], sink: _BoundedSink) -> None:
     stream.close()
 
 
+def _feed(stream: IO[bytes], data: bytes) -> None:
+    try:
+        stream.write(data)
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            stream.close()
+
+
 def _kill_group(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
@@ -103,11 +113,8 @@ def run_bounded(
         reader.start()
     if stdin is not None:
         assert proc.stdin is not None
-        try:
-            proc.stdin.write(stdin)
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
+        # Fed from a thread so that a command that never reads cannot outlast the timeout.
+        threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True).start()
     timed_out = False
     try:
         proc.wait(timeout=timeout)

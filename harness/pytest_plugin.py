@@ -105,6 +105,7 @@ class HarnessSession:
         self.gates: list[GateReport] = []
         self._banks: dict[str, Bank] = {}
         self._config: RunConfig | None = None
+        self._run_dir_open = False
 
     def _default_run_dir(self) -> str:
         chosen = self.config.getoption("--run-dir")
@@ -153,7 +154,9 @@ class HarnessSession:
                         else module_dir / marker.kwargs["bank"])
         try:
             tasks = select_cases(self.bank(bank_path).tasks, self.config.getoption("--cases"))
+            self.open_run_dir()
         except HarnessError as exc:
+            # A collection error, not a UsageError: xdist workers report it cleanly.
             raise pytest.Collector.CollectError(str(exc)) from exc
         epochs = self.config.getoption("--epochs")
         gate = float(marker.kwargs.get("gate_pass_rate", 1.0))
@@ -163,23 +166,19 @@ class HarnessSession:
             p.task.instance_id if epochs == 1 else f"{p.task.instance_id}@{p.epoch}"
             for p in params])
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        if not any(_case_of(item) for item in items):
-            return
-        try:
-            self.open_run_dir()
-        except HarnessError as exc:
-            raise pytest.UsageError(str(exc)) from exc
-
     def open_run_dir(self) -> None:
         """Create the run directory (first worker wins), or check it may be resumed."""
+        if self._run_dir_open:
+            return
         config = self.run_config()
         meta = run_metadata(config, self.token, self.config.invocation_params.args,
                             list(self._banks.values()))
-        if self.run_dir.create(meta):
+        self._run_dir_open = self.run_dir.create(meta)
+        if self._run_dir_open:
             return
         existing = self.run_dir.meta()
         if existing.get("session") == self.token:
+            self._run_dir_open = True
             return
         if not self.config.getoption("--resume"):
             raise ConfigError(f"run directory {self.run_dir.path} already exists; pass --resume "
@@ -187,6 +186,7 @@ class HarnessSession:
         if existing.get("model") != config.model:
             raise ConfigError(f"cannot resume {self.run_dir.path}: it was run with model "
                               f"{existing.get('model')!r}, not {config.model!r}")
+        self._run_dir_open = True
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props: dict[str, Any] = dict(report.user_properties)
@@ -289,12 +289,6 @@ def select_cases(tasks: list[Task], selector: str | None) -> list[Task]:
     if not chosen:
         raise ConfigError(f"--cases {selector!r} matches no case of the bank")
     return chosen
-
-
-def _case_of(item: pytest.Item) -> CaseParam | None:
-    callspec = getattr(item, "callspec", None)
-    value = callspec.params.get("harness_case") if callspec is not None else None
-    return value if isinstance(value, CaseParam) else None
 
 
 @pytest.fixture

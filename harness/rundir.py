@@ -21,6 +21,22 @@ from harness.results import CaseResult
 from harness.trajectory import Trajectory
 
 
+def _cut_torn_tail(fd: int) -> None:
+    """Truncate the file after its last newline (the caller holds the lock)."""
+    size = os.fstat(fd).st_size
+    end = size
+    while end > 0:
+        start = max(0, end - 65536)
+        chunk = os.pread(fd, end - start, start)
+        newline = chunk.rfind(b"\n")
+        if newline >= 0:
+            end = start + newline + 1
+            break
+        end = start
+    if end != size:
+        os.ftruncate(fd, end)
+
+
 class RunDir:
     """One run's directory on disk."""
 
@@ -59,10 +75,12 @@ class RunDir:
         temporary.replace(target)
 
     def append_result(self, result: CaseResult) -> None:
+        """Append one row; a torn row left by a killed writer is cut off first."""
         line = (result.model_dump_json() + "\n").encode("utf-8")
-        fd = os.open(self.results_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(self.results_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            _cut_torn_tail(fd)
             os.write(fd, line)
             os.fsync(fd)
         finally:

@@ -88,7 +88,8 @@ def load_bank(path: Path) -> Bank:
     raw = path.read_bytes()
     tasks: list[Task] = []
     seen: dict[str, int] = {}
-    for number, line in enumerate(raw.decode("utf-8").splitlines(), start=1):
+    # Only "\n" ends a row: str.splitlines() would also split on U+2028 inside strings.
+    for number, line in enumerate(raw.decode("utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         task = parse_row(line, path, number)

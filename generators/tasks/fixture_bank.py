@@ -28,6 +28,8 @@ from typing import Any
 from tqdm import tqdm
 
 from harness.grading.grader import apply_patch_text, run_test_files
+from harness.grading.junit import parse_junit
+from harness.results import TestStatus
 from harness.sandbox.local import GIT_IDENTITY, LocalSandbox
 from harness.task import DEFAULT_TEST_COMMAND, NavigationExpectations, RepoSource, Task
 
@@ -79,6 +81,11 @@ def derive_patches(repo_dir: Path, case: dict[str, Any], where: str) -> tuple[st
     return base_patch, gold_patch, test_patch
 
 
+def _statuses(sandbox: LocalSandbox, timeout: float) -> tuple[dict[str, TestStatus], str]:
+    report, log = run_test_files(sandbox, DEFAULT_TEST_COMMAND, [], timeout)
+    return parse_junit(report or b""), log
+
+
 def build_case(bank_dir: Path, repo: str, case: dict[str, Any], capability: str,
                timeout: float = 300.0) -> Task:
     """Derive and validate one case."""
@@ -89,10 +96,10 @@ def build_case(bank_dir: Path, repo: str, case: dict[str, Any], capability: str,
     with LocalSandbox(source) as sandbox:
         if not apply_patch_text(sandbox, test_patch):
             raise SpecError(f"{where}: the test patch does not apply")
-        before, log_before = run_test_files(sandbox, DEFAULT_TEST_COMMAND, [], timeout)
+        before, log_before = _statuses(sandbox, timeout)
         if not apply_patch_text(sandbox, gold_patch):
             raise SpecError(f"{where}: the gold patch does not apply")
-        after, log_after = run_test_files(sandbox, DEFAULT_TEST_COMMAND, [], timeout)
+        after, log_after = _statuses(sandbox, timeout)
         base_commit = sandbox.base_commit
     broken = sorted(t for t, s in after.items() if s not in ("passed", "skipped"))
     if broken or not after:

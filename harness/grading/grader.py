@@ -19,7 +19,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 from harness.errors import GradingError
-from harness.grading.junit import parse_junit
+from harness.grading.junit import junit_key, parse_junit_keys
 from harness.grading.patches import is_test_path, test_files_of, touched_files
 from harness.protocols import Sandbox
 from harness.results import Outcome, TestStatus
@@ -40,9 +40,12 @@ def grade(task: Task, candidate_patch: str, open_sandbox: SandboxFactory,
         if not apply_patch_text(sandbox, task.test_patch):
             raise GradingError(f"{task.instance_id}: the hidden test patch does not apply "
                                "on top of the candidate; the task is broken")
-        statuses, log = _run_tests(sandbox, task, timeout)
-    f2p = {t: statuses.get(t, "missing") for t in task.FAIL_TO_PASS}
-    p2p = {t: statuses.get(t, "missing") for t in task.PASS_TO_PASS}
+        report, log = _run_tests(sandbox, task, timeout)
+    statuses = parse_junit_keys(report or b"")
+    f2p: dict[str, TestStatus] = {t: statuses.get(junit_key(t), "missing")
+                                  for t in task.FAIL_TO_PASS}
+    p2p: dict[str, TestStatus] = {t: statuses.get(junit_key(t), "missing")
+                                  for t in task.PASS_TO_PASS}
     resolved = (bool(candidate_patch.strip())
                 and all(s == "passed" for s in f2p.values())
                 and all(s in ("passed", "skipped") for s in p2p.values()))
@@ -73,14 +76,14 @@ def _restore_test_files(sandbox: Sandbox, candidate: str, test_patch: str) -> li
     return from_candidate
 
 
-def _run_tests(sandbox: Sandbox, task: Task, timeout: float) -> tuple[dict[str, TestStatus], str]:
+def _run_tests(sandbox: Sandbox, task: Task, timeout: float) -> tuple[bytes | None, str]:
     files = test_files_of([*task.FAIL_TO_PASS, *task.PASS_TO_PASS])
     return run_test_files(sandbox, task.test_command, files, timeout)
 
 
 def run_test_files(sandbox: Sandbox, test_command: str, files: list[str],
-                   timeout: float) -> tuple[dict[str, TestStatus], str]:
-    """Run test files (all tests when ``files`` is empty); per-test statuses and the log."""
+                   timeout: float) -> tuple[bytes | None, str]:
+    """Run test files (all tests when ``files`` is empty); the JUnit XML report and the log."""
     name = f"junit-{secrets.token_hex(8)}.xml"
     command = [*shlex.split(test_command), f"--junitxml={sandbox.scratch_dir}/{name}",
                "-o", "junit_family=xunit1", "-o", "junit_logging=no", *files]
@@ -88,5 +91,4 @@ def run_test_files(sandbox: Sandbox, test_command: str, files: list[str],
     log = result.combined()
     if result.exit_code in _MISSING_COMMAND:
         raise GradingError(f"test command could not start: {log[-500:]}")
-    data = sandbox.read_scratch(name)
-    return (parse_junit(data) if data is not None else {}), log
+    return sandbox.read_scratch(name), log

@@ -5,17 +5,47 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-_DIFF_HEADER = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.MULTILINE)
+_HEADER = "diff --git "
+_RENAME = re.compile(r"^(?:rename|copy) (?:from|to) (.+)$")
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _TEST_DIRS = {"test", "tests", "testing"}
 
 
 def touched_files(patch: str) -> list[str]:
     """Every path a git-format patch touches (old and new names), in order, once each."""
     seen: dict[str, None] = {}
-    for match in _DIFF_HEADER.finditer(patch):
-        seen.setdefault(match.group(1))
-        seen.setdefault(match.group(2))
+    for line in patch.splitlines():
+        if line.startswith(_HEADER):
+            for path in _header_paths(line[len(_HEADER):]):
+                seen.setdefault(path)
+        elif match := _RENAME.match(line):
+            seen.setdefault(_unquote(match.group(1)))
     return list(seen)
+
+
+def _header_paths(rest: str) -> list[str]:
+    """The paths of ``a/OLD b/NEW``, quoted (C-style) or not; unquoted ones may hold spaces."""
+    quoted = _QUOTED.findall(rest)
+    if quoted:
+        return [_strip_prefix(_unquote(f'"{q}"')) for q in quoted]
+    half = (len(rest) - 1) // 2
+    old, new = rest[:half], rest[half + 1:]
+    if rest[half] == " " and old[2:] == new[2:]:
+        return [_strip_prefix(old)]
+    old, _, new = rest.partition(" b/")
+    return [_strip_prefix(old), new]
+
+
+def _strip_prefix(path: str) -> str:
+    return path[2:] if path[:2] in ("a/", "b/") else path
+
+
+def _unquote(path: str) -> str:
+    """Undo git's C-style quoting of paths with special or non-ASCII bytes."""
+    if not (path.startswith('"') and path.endswith('"')):
+        return path
+    raw = path[1:-1].encode("latin-1", "backslashreplace")
+    return raw.decode("unicode_escape").encode("latin-1").decode("utf-8", "replace")
 
 
 def is_test_path(path: str) -> bool:

@@ -50,8 +50,10 @@ def bound_text(text: str, limit: int = OBSERVATION_LIMIT) -> str:
     """Keep the head and tail of long output, saying how much was cut."""
     if len(text) <= limit:
         return text
-    half = limit // 2
-    return f"{text[:half]}\n[... {len(text) - limit} characters omitted ...]\n{text[-half:]}"
+    head = max(limit, 0) // 2
+    tail = max(limit, 0) - head
+    omitted = len(text) - head - tail
+    return f"{text[:head]}\n[... {omitted} characters omitted ...]\n{text[len(text) - tail:]}"
 
 
 def spec(name: str, description: str, properties: dict[str, Any],

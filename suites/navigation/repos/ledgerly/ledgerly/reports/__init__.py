@@ -1,0 +1,1 @@
+"""Financial reports built on top of a :class:`~ledgerly.journal.ledger.Ledger`."""
