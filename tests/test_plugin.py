@@ -83,9 +83,10 @@ def test_resume_skips_recorded_cases_and_records_each_once(suite: pytest.Pyteste
     first.assert_outcomes(passed=1)
     again = run(suite, "--model", "oracle", "--run-dir", str(run_dir))
     assert again.ret != 0
-    again.stderr.fnmatch_lines(["*already exists; pass --resume*"])
+    again.stdout.fnmatch_lines(["*already exists; pass --resume*"])
     other_model = run(suite, "--model", "null", "--resume", "--run-dir", str(run_dir))
-    other_model.stderr.fnmatch_lines(["*cannot resume*oracle*"])
+    other_model.stdout.fnmatch_lines(["*cannot resume*oracle*"])
+    assert other_model.ret != 0
     resumed = run(suite, "--model", "oracle", "--resume", "--run-dir", str(run_dir))
     resumed.assert_outcomes(passed=2, skipped=1)
     assert resumed.ret == 0
@@ -142,4 +143,4 @@ def test_epochs_and_case_selection(suite: pytest.Pytester) -> None:
 def test_a_model_is_required(suite: pytest.Pytester) -> None:
     result = run(suite)
     assert result.ret != 0
-    result.stderr.fnmatch_lines(["*choose a model with --model*"])
+    result.stdout.fnmatch_lines(["*choose a model with --model*"])
