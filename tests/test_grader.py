@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from harness.errors import GradingError
 from harness.grading import grade
 from harness.sandbox.local import LocalSandbox
 from harness.task import Task
@@ -80,3 +81,9 @@ def test_a_hanging_candidate_times_out_as_a_model_failure(tiny_task: Task) -> No
     outcome = grade(tiny_task, patch, opener(tiny_task), timeout=3)
     assert not outcome.resolved
     assert set(outcome.fail_to_pass.values()) == {"missing"}
+
+
+def test_a_test_runner_that_cannot_start_is_an_infrastructure_error(tiny_task: Task) -> None:
+    broken = tiny_task.model_copy(update={"test_command": "python -m no_such_test_runner"})
+    with pytest.raises(GradingError, match="does not run in the sandbox"):
+        grade(broken, broken.patch, opener(broken))

@@ -1,10 +1,12 @@
 """Grade a candidate patch the way SWE-bench does, in a fresh sandbox.
 
-Steps: apply the candidate patch; put every test file it touched (and every
-file of the hidden test patch) back as it was at the base commit; apply the
-hidden ``test_patch``; run the files holding FAIL_TO_PASS and PASS_TO_PASS;
-read per-test results from JUnit XML. ``resolved`` means every FAIL_TO_PASS
-test passes and every PASS_TO_PASS test passes or is skipped.
+Steps: check that the test runner starts (an infrastructure check, made
+before any candidate code is present); apply the candidate patch; put every
+test file it touched (and every file of the hidden test patch) back as it was
+at the base commit; apply the hidden ``test_patch``; run the files holding
+FAIL_TO_PASS and PASS_TO_PASS; read per-test results from JUnit XML.
+``resolved`` means every FAIL_TO_PASS test passes and every PASS_TO_PASS test
+passes or is skipped.
 
 Known limit: the tests run in the same process as the candidate's code, so a
 candidate that patches pytest itself at run time could forge its report; the
@@ -33,6 +35,7 @@ def grade(task: Task, candidate_patch: str, open_sandbox: SandboxFactory,
           timeout: float = 900.0) -> Outcome:
     """Grade ``candidate_patch`` for ``task`` in a sandbox from ``open_sandbox``."""
     with open_sandbox() as sandbox:
+        check_test_command(sandbox, task.test_command)
         applied = apply_patch_text(sandbox, candidate_patch) if candidate_patch.strip() else True
         if not applied:
             return Outcome(resolved=False, patch_applied=False, candidate_patch=candidate_patch)
@@ -52,6 +55,19 @@ def grade(task: Task, candidate_patch: str, open_sandbox: SandboxFactory,
     return Outcome(resolved=resolved, patch_applied=True, candidate_patch=candidate_patch,
                    fail_to_pass=f2p, pass_to_pass=p2p, restored_test_files=restored,
                    log_tail=log[-4000:])
+
+
+def check_test_command(sandbox: Sandbox, test_command: str) -> None:
+    """Prove the test runner starts in this sandbox before any candidate code is in it.
+
+    Without this a broken environment (no interpreter, no pytest) would produce
+    no report and be scored as the model's failure; after it, a missing report
+    can only be the candidate's doing.
+    """
+    result = sandbox.exec([*shlex.split(test_command), "--version"], timeout=120)
+    if not result.ok:
+        raise GradingError(f"the test command {test_command!r} does not run in the sandbox "
+                           f"(exit {result.exit_code}): {result.combined().strip()[-500:]}")
 
 
 def apply_patch_text(sandbox: Sandbox, patch: str) -> bool:

@@ -60,10 +60,10 @@ def bwrap_argv(
     network: bool = False,
 ) -> list[str]:
     """Wrap ``command`` so it runs in ``workdir`` with only ``writable`` dirs writable."""
-    args = ["bwrap", *_system_binds()]
+    # Order matters: later mounts go on top, so /tmp comes before binds that may live under it.
+    args = ["bwrap", *_system_binds(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for directory in python_dirs():
         args += ["--ro-bind", directory, directory]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for directory in writable:
         args += ["--bind", directory, directory]
     args += ["--unshare-all", "--die-with-parent", "--new-session", "--chdir", workdir]
