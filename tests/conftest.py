@@ -85,5 +85,15 @@ def tiny_bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
 
 
 @pytest.fixture
+def tiny_suite_module(tiny_bank: Bank) -> str:
+    """The source of a suite module over the tiny bank, as a suite author writes one."""
+    return (
+        "import pytest\nfrom harness.pytest_plugin import assert_resolved\n\n"
+        f"pytestmark = pytest.mark.harness_suite(capability='navigation', "
+        f"bank={str(tiny_bank.path)!r}, gate_pass_rate=0.5)\n\n\n"
+        "def test_case(case_result):\n    assert_resolved(case_result)\n")
+
+
+@pytest.fixture
 def tiny_task(tiny_bank: Bank) -> Task:
     return tiny_bank.tasks[0]

@@ -8,20 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from harness.task import Bank
-
-SUITE = '''
-import pytest
-from harness.pytest_plugin import assert_resolved
-
-pytestmark = pytest.mark.harness_suite(capability="navigation", bank={bank!r},
-                                       gate_pass_rate=0.5)
-
-
-def test_case(case_result):
-    assert_resolved(case_result)
-'''
-
 
 def harness(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "harness", *args], cwd=cwd,
@@ -34,10 +20,11 @@ def test_every_command_has_help_with_examples(command: list[str], tmp_path: Path
     assert result.returncode == 0 and "examples:" in result.stdout
 
 
-def test_eval_runs_the_suite_and_runs_show_summarises_it(tmp_path: Path, tiny_bank: Bank) -> None:
+def test_eval_runs_the_suite_and_runs_show_summarises_it(tmp_path: Path,
+                                                          tiny_suite_module: str) -> None:
     suite = tmp_path / "suites" / "tiny"
     suite.mkdir(parents=True)
-    (suite / "test_tiny.py").write_text(SUITE.format(bank=str(tiny_bank.path)))
+    (suite / "test_tiny.py").write_text(tiny_suite_module)
     run_dir = tmp_path / "runs" / "first"
     result = harness("eval", "--suite", "tiny", "--model", "null", "-n", "0", "--",
                      "--run-dir", str(run_dir), "-p", "no:cacheprovider", cwd=tmp_path)

@@ -10,22 +10,10 @@ import pytest
 from harness.rundir import RunDir
 from harness.task import Bank
 
-SUITE = '''
-import pytest
-from harness.pytest_plugin import assert_resolved
-
-pytestmark = pytest.mark.harness_suite(capability="navigation", bank={bank!r},
-                                       gate_pass_rate=0.5)
-
-
-def test_case(case_result):
-    assert_resolved(case_result)
-'''
-
 
 @pytest.fixture
-def suite(pytester: pytest.Pytester, tiny_bank: Bank) -> pytest.Pytester:
-    pytester.makepyfile(test_suite=SUITE.format(bank=str(tiny_bank.path)))
+def suite(pytester: pytest.Pytester, tiny_suite_module: str) -> pytest.Pytester:
+    pytester.makepyfile(test_suite=tiny_suite_module)
     return pytester
 
 
