@@ -59,7 +59,8 @@ class CaseParam:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("harness", "evaluation harness (suites/)")
-    group.addoption("--model", help="policy URI: oracle, null, replay:RUN/trajectories")
+    group.addoption("--model", help="policy URI: oracle, null, replay:RUN/trajectories, "
+                    "openai:http://HOST:PORT/v1#MODEL")
     group.addoption("--sandbox", default="local", choices=["local"], help="sandbox backend")
     group.addoption("--isolation", default="auto", choices=["auto", "bwrap", "none"],
                     help="local sandbox isolation (auto: bubblewrap when usable)")
@@ -129,7 +130,7 @@ class HarnessSession:
             model = option("--model")
             if not model:
                 raise ConfigError("choose a model with --model (oracle, null, "
-                                  "replay:runs/RUN/trajectories)")
+                                  "replay:runs/RUN/trajectories, openai:URL#MODEL)")
             split_uri(model)
             self._config = RunConfig(
                 model=model, sandbox=option("--sandbox"),

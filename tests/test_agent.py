@@ -102,3 +102,9 @@ def test_policy_uris_are_checked(tiny_task: Task) -> None:
     for bad in ("gpt-9", "replay", "replay:/nowhere"):
         with pytest.raises(ConfigError):
             make_policy(bad, tiny_task)
+
+
+def test_bad_endpoint_uris_fail_when_given_not_per_case() -> None:
+    for bad in ("openai:", "openai:ftp://x/v1", "openai:http://127.0.0.1:1/v1?colour=red"):
+        with pytest.raises(ConfigError):
+            split_uri(bad)

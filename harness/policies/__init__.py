@@ -1,10 +1,11 @@
-"""Policies by URI: ``oracle``, ``null``, ``replay:PATH`` (more backends register here)."""
+"""Policies by URI: ``oracle``, ``null``, ``replay:PATH``, ``openai:URL#MODEL``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from harness.errors import ConfigError
+from harness.policies.openai_endpoint import openai_policy, parse_target
 from harness.policies.scripted import null_policy, oracle_policy, replay_policy
 from harness.protocols import Policy
 from harness.task import Task
@@ -15,6 +16,7 @@ POLICIES: dict[str, PolicyFactory] = {
     "oracle": lambda task, _argument: oracle_policy(task),
     "null": lambda task, _argument: null_policy(task),
     "replay": replay_policy,
+    "openai": openai_policy,
 }
 
 
@@ -24,10 +26,24 @@ def split_uri(uri: str) -> tuple[str, str]:
     if scheme not in POLICIES:
         raise ConfigError(f"unknown model {uri!r}; use one of: "
                           f"{', '.join(sorted(POLICIES))} (e.g. --model oracle, "
-                          f"--model replay:runs/RUN/trajectories)")
-    if scheme == "replay" and not argument:
-        raise ConfigError("replay needs a path: --model replay:runs/RUN/trajectories")
+                          f"--model replay:runs/RUN/trajectories, "
+                          f"--model openai:http://127.0.0.1:8000/v1#MODEL)")
+    check = URI_CHECKS.get(scheme)
+    if check is not None:
+        check(argument)
     return scheme, argument
+
+
+def _require_replay_path(argument: str) -> None:
+    if not argument:
+        raise ConfigError("replay needs a path: --model replay:runs/RUN/trajectories")
+
+
+URI_CHECKS: dict[str, Callable[[str], object]] = {
+    "replay": _require_replay_path,
+    "openai": parse_target,
+}
+"""Checks run once when a URI is given, so a bad URI fails the session, not every case."""
 
 
 def make_policy(uri: str, task: Task) -> Policy:
