@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from harness.errors import ConfigError
+from harness.policies.hf_local import hf_policy, parse_hf_uri
 from harness.policies.openai_endpoint import openai_policy, parse_target
 from harness.policies.scripted import null_policy, oracle_policy, replay_policy
 from harness.protocols import Policy
@@ -17,6 +18,7 @@ POLICIES: dict[str, PolicyFactory] = {
     "null": lambda task, _argument: null_policy(task),
     "replay": replay_policy,
     "openai": openai_policy,
+    "hf": hf_policy,
 }
 
 
@@ -27,7 +29,8 @@ def split_uri(uri: str) -> tuple[str, str]:
         raise ConfigError(f"unknown model {uri!r}; use one of: "
                           f"{', '.join(sorted(POLICIES))} (e.g. --model oracle, "
                           f"--model replay:runs/RUN/trajectories, "
-                          f"--model openai:http://127.0.0.1:8000/v1#MODEL)")
+                          f"--model openai:http://127.0.0.1:8000/v1#MODEL, "
+                          f"--model hf:/path/to/checkpoint)")
     check = URI_CHECKS.get(scheme)
     if check is not None:
         check(argument)
@@ -42,6 +45,7 @@ def _require_replay_path(argument: str) -> None:
 URI_CHECKS: dict[str, Callable[[str], object]] = {
     "replay": _require_replay_path,
     "openai": parse_target,
+    "hf": parse_hf_uri,
 }
 """Checks run once when a URI is given, so a bad URI fails the session, not every case."""
 

@@ -1,0 +1,65 @@
+"""The ``hf:`` policy on the tiny GPT-OSS checkpoint: real generation, Harmony in and out."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch", reason="needs the train extra (torch==2.13.0)")
+pytest.importorskip("trl", reason="needs the train extra")
+
+from harness.errors import ConfigError
+from harness.harmony import render_conversation, validate_harmony_format
+from harness.policies import split_uri
+from harness.protocols import Tool
+from harness.rundir import RunDir
+from harness.task import load_bank
+from harness.tools import default_tools
+from harness.trajectory import Trajectory
+from trainers.tiny_model import save_tiny_model
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_tiny_model(tmp_path_factory.mktemp("tiny") / "model")
+
+
+def test_bad_hf_uris_fail_when_given(checkpoint: Path, tmp_path: Path) -> None:
+    assert split_uri(f"hf:{checkpoint}?max_new_tokens=8")[0] == "hf"
+    for bad in ("hf:", f"hf:{tmp_path}", f"hf:{checkpoint}?max_new_tokens=0",
+                f"hf:{checkpoint}?adapter=/nowhere"):
+        with pytest.raises(ConfigError):
+            split_uri(bad)
+
+
+@pytest.mark.slow
+def test_the_suite_runs_end_to_end_on_the_tiny_model(checkpoint: Path, tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "pytest", "suites/navigation", "-n", "2", "-p",
+               "no:cacheprovider", "--model", f"hf:{checkpoint}?max_new_tokens=24",
+               "--max-turns", "3", "--cases", "ledgerly-001,routekit-001,textforge-001",
+               "--run-dir", str(run_dir)]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=1200)
+    assert "navigation: FAIL" in result.stdout, result.stdout[-3000:]
+    rows = RunDir(run_dir).results()
+    assert sorted(r.instance_id for r in rows) == ["ledgerly-001", "routekit-001", "textforge-001"]
+    assert all(r.status == "unresolved" and r.prompt_tokens > 0 for r in rows)
+    assert all(r.completion_tokens > 0 for r in rows)
+    assert sum(r.format_errors for r in rows) > 0, "a random model should emit format errors"
+    for row in rows:
+        assert row.trajectory is not None
+        trajectory = Trajectory.model_validate_json((run_dir / row.trajectory).read_text())
+        assert trajectory.format_errors == row.format_errors
+        tools = [t.spec for t in default_tools_for(row.instance_id)]
+        rendering = render_conversation(trajectory.messages, tools)
+        assert validate_harmony_format(rendering.token_ids()) == []
+
+
+def default_tools_for(instance_id: str) -> list[Tool]:
+    bank = load_bank(REPO_ROOT / "suites" / "navigation" / "bank.jsonl")
+    return list(default_tools(bank.by_id()[instance_id]).values())
