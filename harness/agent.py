@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from harness.context import ContextConfig, is_echo, masked_view, prompt_tokens
 from harness.errors import ToolError
 from harness.protocols import Policy, Sandbox, Tool
 from harness.task import Task
@@ -44,9 +45,11 @@ class AgentLoop:
     """Runs one episode; ``run`` returns the trajectory however the episode ends."""
 
     def __init__(self, policy: Policy, sandbox: Sandbox, tools: Mapping[str, Tool],
-                 budget: AgentBudget) -> None:
+                 budget: AgentBudget, context: ContextConfig | None = None) -> None:
         self.policy, self.sandbox, self.tools, self.budget = policy, sandbox, tools, budget
+        self.context = context or ContextConfig()
         self.specs = [tool.spec for tool in tools.values()]
+        self.calls: list[ToolCall] = []
 
     def run(self, task: Task) -> Trajectory:
         trajectory = Trajectory(instance_id=task.instance_id, model=self.policy.name, messages=[
@@ -65,7 +68,11 @@ class AgentLoop:
     def step(self, trajectory: Trajectory) -> None:
         """Ask the policy for one turn and carry it out."""
         turn_number = trajectory.turns + 1
-        turn = self.policy.next_turn(trajectory.messages, self.specs)
+        view = masked_view(trajectory.messages, self.context.keep_observations)
+        if self.context.max_context_tokens is not None and \
+                prompt_tokens(view, self.specs) > self.context.max_context_tokens:
+            raise _Ended("context_window")
+        turn = self.policy.next_turn(view, self.specs)
         trajectory.turns = turn_number
         trajectory.prompt_tokens += turn.prompt_tokens or 0
         trajectory.completion_tokens += turn.completion_tokens or 0
@@ -99,6 +106,12 @@ class AgentLoop:
         except ToolError as exc:
             error = str(exc)
             output = f"Error: {error}"
+        if is_echo(self.calls, call, self.context.echo_limit):
+            trajectory.echoes += 1
+            output += (f"\n\nNote: this is call number {self.context.echo_limit} in a row of "
+                       f"{call.name} with the same arguments; the result will not change. "
+                       "Try a different action.")
+        self.calls.append(call)
         trajectory.steps.append(Step(turn=turn_number, tool=call.name, arguments=call.arguments,
                                      seconds=time.monotonic() - started, error=error,
                                      output_chars=len(output)))

@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from harness.agent import AgentBudget
+from harness.context import ContextConfig
 from harness.errors import ConfigError, HarnessError, InfrastructureError
 from harness.gate import GateReport, Key, decide_gate
 from harness.policies import split_uri
@@ -70,6 +71,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--max-turns", type=int, default=30, help="policy steps per case")
     group.addoption("--case-timeout", type=float, default=600.0,
                     help="agent wall time per case, in seconds")
+    group.addoption("--keep-observations", type=int,
+                    help="show the model only the last N tool outputs in full (default all)")
+    group.addoption("--max-context-tokens", type=int,
+                    help="end an episode when its Harmony prompt would exceed N tokens")
     group.addoption("--run-dir", help="run directory (default runs/<time>-<model>)")
     group.addoption("--resume", action="store_true",
                     help="continue the run in --run-dir, skipping cases already recorded")
@@ -137,6 +142,8 @@ class HarnessSession:
                 isolation=resolve_isolation(option("--isolation")),
                 budget=AgentBudget(max_turns=option("--max-turns"),
                                    wall_time=option("--case-timeout")),
+                context=ContextConfig(keep_observations=option("--keep-observations"),
+                                      max_context_tokens=option("--max-context-tokens")),
                 infra_retries=option("--infra-retries"))
         return self._config
 

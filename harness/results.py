@@ -57,6 +57,7 @@ class CaseResult(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     format_errors: int = 0
+    echoes: int = 0
     exit_reason: str | None = None
     scores: dict[str, float] = Field(default_factory=dict, description="capability scorer")
     trajectory: str | None = Field(default=None, description="path relative to the run dir")

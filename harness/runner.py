@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 
 from harness.agent import AgentBudget, AgentLoop
+from harness.context import ContextConfig
 from harness.errors import InfrastructureError
 from harness.grading import grade
 from harness.policies import make_policy
@@ -29,6 +30,7 @@ class RunConfig(BaseModel):
     sandbox: str = Field(default="local", description="sandbox backend")
     isolation: Isolation = Field(default="none", description="bwrap or none (local sandbox)")
     budget: AgentBudget = Field(default_factory=AgentBudget)
+    context: ContextConfig = Field(default_factory=ContextConfig)
     grading_timeout: float = Field(default=900.0, description="seconds for the hidden tests")
     infra_retries: int = Field(default=2, ge=0, description="retries after infrastructure errors")
 
@@ -43,7 +45,7 @@ def attempt_case(task: Task, config: RunConfig) -> tuple[Trajectory, Outcome]:
     open_sandbox = open_local(task, config)
     with open_sandbox() as sandbox:
         policy = make_policy(config.model, task)
-        loop = AgentLoop(policy, sandbox, default_tools(task), config.budget)
+        loop = AgentLoop(policy, sandbox, default_tools(task), config.budget, config.context)
         trajectory = loop.run(task)
         candidate = sandbox.diff()
     outcome = grade(task, candidate, open_sandbox, timeout=config.grading_timeout)
@@ -79,7 +81,8 @@ def run_case(task: Task, epoch: int, config: RunConfig, run_dir: RunDir,
             "scores": score(task, trajectory, outcome),
             "turns": trajectory.turns, "prompt_tokens": trajectory.prompt_tokens,
             "completion_tokens": trajectory.completion_tokens,
-            "format_errors": trajectory.format_errors, "exit_reason": trajectory.exit_reason,
+            "format_errors": trajectory.format_errors, "echoes": trajectory.echoes,
+            "exit_reason": trajectory.exit_reason,
             "trajectory": run_dir.write_trajectory(trajectory, epoch)})
     run_dir.append_result(result)
     return result

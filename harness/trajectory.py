@@ -59,7 +59,8 @@ class Step(BaseModel):
     output_chars: int = 0
 
 
-ExitReason = Literal["final_answer", "max_turns", "wall_time", "max_tokens", "format_errors"]
+ExitReason = Literal["final_answer", "max_turns", "wall_time", "max_tokens", "format_errors",
+                     "context_window"]
 
 
 class Trajectory(BaseModel):
@@ -74,4 +75,5 @@ class Trajectory(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     format_errors: int = 0
+    echoes: int = Field(default=0, description="tool calls that repeated the previous ones")
     seconds: float = 0.0

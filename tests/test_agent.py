@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from harness.agent import AgentBudget, AgentLoop
+from harness.context import ContextConfig, prompt_tokens
 from harness.errors import ConfigError
 from harness.policies import make_policy, split_uri
 from harness.policies.scripted import ScriptedPolicy, turns_of
@@ -108,3 +109,44 @@ def test_bad_endpoint_uris_fail_when_given_not_per_case() -> None:
     for bad in ("openai:", "openai:ftp://x/v1", "openai:http://127.0.0.1:1/v1?colour=red"):
         with pytest.raises(ConfigError):
             split_uri(bad)
+
+
+class RecordingLooper(LoopingPolicy):
+    """Lists the root forever and remembers what it was shown."""
+
+    def __init__(self) -> None:
+        self.seen: list[list[Message]] = []
+
+    def next_turn(self, messages: Sequence[Message], tools: Sequence[ToolSpec]) -> AssistantTurn:
+        self.seen.append(list(messages))
+        return super().next_turn(messages, tools)
+
+
+def test_old_observations_are_masked_for_the_policy_not_in_the_trajectory(
+        box: LocalSandbox, tiny_task: Task) -> None:
+    policy = RecordingLooper()
+    trajectory = AgentLoop(policy, box, default_tools(tiny_task), AgentBudget(max_turns=4),
+                           ContextConfig(keep_observations=1)).run(tiny_task)
+    last_view = [m.content for m in policy.seen[-1] if m.role == "tool"]
+    assert len(last_view) == 3
+    assert all(c.startswith("[output of list_directory omitted") for c in last_view[:2])
+    assert "calc/" in last_view[2]
+    assert all("calc/" in m.content for m in trajectory.messages if m.role == "tool")
+
+
+def test_repeated_identical_calls_are_flagged_as_echoes(box: LocalSandbox,
+                                                        tiny_task: Task) -> None:
+    trajectory = loop(LoopingPolicy(), box, tiny_task, max_turns=5).run(tiny_task)
+    tool_messages = [m.content for m in trajectory.messages if m.role == "tool"]
+    assert trajectory.echoes == 3
+    assert "Note: this is call number 3 in a row" not in tool_messages[1]
+    assert "Note: this is call number 3 in a row" in tool_messages[2]
+
+
+def test_the_context_budget_counts_harmony_tokens(box: LocalSandbox, tiny_task: Task) -> None:
+    trajectory = AgentLoop(LoopingPolicy(), box, default_tools(tiny_task), AgentBudget(),
+                           ContextConfig(max_context_tokens=1500)).run(tiny_task)
+    assert trajectory.exit_reason == "context_window"
+    assert 1 <= trajectory.turns < 30
+    assert prompt_tokens(trajectory.messages, [t.spec for t in default_tools(tiny_task).values()]
+                         ) > 1500
