@@ -27,7 +27,10 @@ def tools(tiny_task: Task) -> dict[str, Tool]:
 
 def test_specs_are_openai_functions_with_consistent_required_fields(tools: dict[str, Tool]) -> None:
     assert set(tools) == {"list_directory", "repo_tree", "repo_search", "find_symbol",
-                          "read_file", "apply_patch", "run_tests"}
+                          "read_file", "apply_patch", "run_tests", "git_status", "git_diff",
+                          "git_log", "git_blame", "git_commit", "git_branch", "create_pr",
+                          "run_single_test", "run_tests_with_coverage",
+                          "list_untested_functions"}
     for name, tool in tools.items():
         schema = tool.spec.openai_schema()
         assert schema["type"] == "function" and schema["function"]["name"] == name
