@@ -63,3 +63,34 @@ def test_the_suite_runs_end_to_end_on_the_tiny_model(checkpoint: Path, tmp_path:
 def default_tools_for(instance_id: str) -> list[Tool]:
     bank = load_bank(REPO_ROOT / "suites" / "navigation" / "bank.jsonl")
     return list(default_tools(bank.by_id()[instance_id]).values())
+
+
+def test_a_peft_adapter_is_applied(checkpoint: Path, tmp_path: Path) -> None:
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from harness.policies import make_policy
+    from harness.policies.hf_local import load_checkpoint
+    from harness.trajectory import Message
+
+    base = AutoModelForCausalLM.from_pretrained(checkpoint)
+    lora = get_peft_model(base, LoraConfig(r=4, target_modules=["q_proj", "v_proj"],
+                                           init_lora_weights=False))
+    adapter = tmp_path / "adapter"
+    lora.save_pretrained(adapter)
+    task = load_bank(REPO_ROOT / "suites" / "navigation" / "bank.jsonl").tasks[0]
+    plain = make_policy(f"hf:{checkpoint}?max_new_tokens=4", task)
+    adapted = make_policy(f"hf:{checkpoint}?max_new_tokens=4&adapter={adapter}", task)
+    assert str(adapter) in adapted.name
+    model = load_checkpoint(str(checkpoint), str(adapter))
+    assert type(model).__name__ == "PeftModel"
+    messages = [Message(role="user", content="hello")]
+    ids = torch.tensor([[200006, 1428, 200008, 24912, 200007, 200006, 173781]])
+    with torch.no_grad():
+        plain_logits = load_checkpoint(str(checkpoint), None)(ids).logits
+        adapted_logits = model(ids).logits
+    assert not torch.allclose(plain_logits, adapted_logits)
+    for policy in (plain, adapted):
+        turn = policy.next_turn(messages, [])
+        assert turn.completion_tokens is not None and 1 <= turn.completion_tokens <= 4
