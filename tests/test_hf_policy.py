@@ -94,3 +94,15 @@ def test_a_peft_adapter_is_applied(checkpoint: Path, tmp_path: Path) -> None:
     for policy in (plain, adapted):
         turn = policy.next_turn(messages, [])
         assert turn.completion_tokens is not None and 1 <= turn.completion_tokens <= 4
+
+
+def test_vllm_uris_say_what_to_install_where_vllm_is_absent(checkpoint: Path) -> None:
+    try:
+        import vllm  # noqa: F401
+    except ImportError:
+        with pytest.raises(ConfigError, match=r"pip install -e '\.\[vllm\]'"):
+            split_uri(f"vllm:{checkpoint}")
+    else:
+        pytest.skip("vLLM is installed here; this test covers machines without it")
+    with pytest.raises(ConfigError, match=r"no config\.json"):
+        split_uri("vllm:/nowhere")

@@ -8,6 +8,7 @@ from harness.errors import ConfigError
 from harness.policies.hf_local import hf_policy, parse_hf_uri
 from harness.policies.openai_endpoint import openai_policy, parse_target
 from harness.policies.scripted import null_policy, oracle_policy, replay_policy
+from harness.policies.vllm_local import parse_vllm_uri, vllm_policy
 from harness.protocols import Policy
 from harness.task import Task
 
@@ -19,6 +20,7 @@ POLICIES: dict[str, PolicyFactory] = {
     "replay": replay_policy,
     "openai": openai_policy,
     "hf": hf_policy,
+    "vllm": vllm_policy,
 }
 
 
@@ -46,6 +48,7 @@ URI_CHECKS: dict[str, Callable[[str], object]] = {
     "replay": _require_replay_path,
     "openai": parse_target,
     "hf": parse_hf_uri,
+    "vllm": parse_vllm_uri,
 }
 """Checks run once when a URI is given, so a bad URI fails the session, not every case."""
 
