@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from generators.tasks.fixture_bank import build_case
+from harness.protocols import Tool
+from harness.sandbox.bubblewrap import bwrap_available
+from harness.sandbox.local import LocalSandbox
 from harness.task import Bank, Task, load_bank
+from harness.tools import default_tools
 
 pytest_plugins = ["pytester"]
 
@@ -97,3 +102,23 @@ def tiny_suite_module(tiny_bank: Bank) -> str:
 @pytest.fixture
 def tiny_task(tiny_bank: Bank) -> Task:
     return tiny_bank.tasks[0]
+
+
+ISOLATIONS = [
+    "none",
+    pytest.param("bwrap", marks=pytest.mark.skipif(
+        not bwrap_available(), reason="bubblewrap is not installed or not usable here")),
+]
+
+
+@pytest.fixture(params=ISOLATIONS)
+def box(request: pytest.FixtureRequest, tiny_task: Task) -> Iterator[LocalSandbox]:
+    """A workspace of the tiny task, once per isolation mode (bubblewrap skipped if absent)."""
+    with LocalSandbox(tiny_task.repo_source, isolation=request.param,
+                      expected_commit=tiny_task.base_commit) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def tools(tiny_task: Task) -> dict[str, Tool]:
+    return default_tools(tiny_task)

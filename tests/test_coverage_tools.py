@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from harness.errors import ToolError
 from harness.protocols import Tool
-from harness.sandbox.bubblewrap import bwrap_available
 from harness.sandbox.local import LocalSandbox
-from harness.task import Task
-from harness.tools import default_tools
 from harness.tools.coverage import PytestCommand, make_coverage_tools
-
-ISOLATIONS = [
-    "none",
-    pytest.param("bwrap", marks=pytest.mark.skipif(
-        not bwrap_available(), reason="bubblewrap is not installed or not usable here")),
-]
-
-
-@pytest.fixture(params=ISOLATIONS)
-def box(request: pytest.FixtureRequest, tiny_task: Task) -> Iterator[LocalSandbox]:
-    with LocalSandbox(tiny_task.repo_source, isolation=request.param,
-                      expected_commit=tiny_task.base_commit) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def tools(tiny_task: Task) -> dict[str, Tool]:
-    return default_tools(tiny_task)
 
 
 def test_pytest_command_is_split_after_dash_m_pytest() -> None:

@@ -14,18 +14,11 @@ from harness.sandbox.bubblewrap import bwrap_available
 from harness.sandbox.local import LocalSandbox, ensure_template
 from harness.task import Task
 
-ISOLATIONS = [
-    "none",
-    pytest.param("bwrap", marks=pytest.mark.skipif(
-        not bwrap_available(), reason="bubblewrap is not installed or not usable here")),
-]
 
-
-@pytest.fixture(params=ISOLATIONS)
-def sandbox(request: pytest.FixtureRequest, tiny_task: Task) -> Iterator[LocalSandbox]:
-    with LocalSandbox(tiny_task.repo_source, isolation=request.param,
-                      expected_commit=tiny_task.base_commit) as box:
-        yield box
+@pytest.fixture
+def sandbox(box: LocalSandbox) -> LocalSandbox:
+    """The shared workspace fixture, once per isolation mode (tests/conftest.py)."""
+    return box
 
 
 def test_workspace_is_the_base_state_with_one_commit_and_no_remote(sandbox: LocalSandbox) -> None:

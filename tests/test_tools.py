@@ -10,7 +10,6 @@ from harness.errors import ToolError
 from harness.protocols import Tool
 from harness.sandbox.local import LocalSandbox
 from harness.task import Task
-from harness.tools import default_tools
 from harness.tools.navigation import READ_LINE_LIMIT
 
 
@@ -18,11 +17,6 @@ from harness.tools.navigation import READ_LINE_LIMIT
 def box(tiny_task: Task) -> Iterator[LocalSandbox]:
     with LocalSandbox(tiny_task.repo_source) as sandbox:
         yield sandbox
-
-
-@pytest.fixture
-def tools(tiny_task: Task) -> dict[str, Tool]:
-    return default_tools(tiny_task)
 
 
 def test_specs_are_openai_functions_with_consistent_required_fields(tools: dict[str, Tool]) -> None:
