@@ -122,3 +122,59 @@ def box(request: pytest.FixtureRequest, tiny_task: Task) -> Iterator[LocalSandbo
 @pytest.fixture
 def tools(tiny_task: Task) -> dict[str, Tool]:
     return default_tools(tiny_task)
+
+
+class LocalIndex:
+    """A PEP 691 package index on a loopback port, serving sdists the test publishes."""
+
+    def __init__(self, root: Path, url: str) -> None:
+        self.root = root
+        self.url = url
+
+    def publish(self, name: str, version: str, files: dict[str, str]) -> str:
+        """Build ``name-version.tar.gz`` from ``files``, list it, and return its sha256."""
+        import hashlib
+        import io
+        import json
+        import re
+        import tarfile
+
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as bundle:
+            for relative, text in sorted(files.items()):
+                data = text.encode()
+                info = tarfile.TarInfo(f"{name}-{version}/{relative}")
+                info.size, info.mtime = len(data), 0
+                bundle.addfile(info, io.BytesIO(data))
+        archive = buffer.getvalue()
+        filename = f"{name}-{version}.tar.gz"
+        (self.root / "files").mkdir(exist_ok=True)
+        (self.root / "files" / filename).write_bytes(archive)
+        sha256 = hashlib.sha256(archive).hexdigest()
+        listing = self.root / "simple" / re.sub(r"[-_.]+", "-", name).lower()
+        listing.mkdir(parents=True, exist_ok=True)
+        entry = {"filename": filename, "url": f"{self.url}/files/{filename}",
+                 "hashes": {"sha256": sha256}}
+        (listing / "index.html").write_text(json.dumps({"files": [entry]}))
+        return sha256
+
+
+@pytest.fixture
+def local_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalIndex]:
+    """Serve a package index from ``tmp_path``; ``HARNESS_PYPI_INDEX`` points at it."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            """No access log on the test's output."""
+
+    handler = functools.partial(Quiet, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("HARNESS_PYPI_INDEX", f"{url}/simple")
+    yield LocalIndex(tmp_path, url)
+    server.shutdown()

@@ -170,8 +170,8 @@ def test_an_empty_required_text(tmp_path: Path, field: str) -> None:
 
 
 def test_an_unknown_extra_field(tmp_path: Path) -> None:
-    bank_path = write_bank(tmp_path / "bank.jsonl", [make_row("a", difficulty="hard")])
-    assert_names(load_error(bank_path), bank_path, 1, "difficulty")
+    bank_path = write_bank(tmp_path / "bank.jsonl", [make_row("a", priority="hard")])
+    assert_names(load_error(bank_path), bank_path, 1, "priority")
 
 
 def test_an_unknown_field_in_repo_source(tmp_path: Path) -> None:
@@ -248,3 +248,43 @@ def tasks(draw: st.DrawFn) -> Task:
 @given(tasks(), st.integers(min_value=1, max_value=10_000))
 def test_any_task_round_trips_through_json(task: Task, number: int) -> None:
     assert parse_row(task.model_dump_json(), Path("bank.jsonl"), number) == task
+
+
+# --- answer-graded cases ------------------------------------------------------------------
+
+
+def answer_row(instance_id: str = "demo__proj-q1", **overrides: Any) -> dict[str, Any]:
+    """A valid answer-graded row: empty patches and tests, and the expected locations."""
+    row = make_row(instance_id, patch="", test_patch="", FAIL_TO_PASS=[], PASS_TO_PASS=[])
+    row["expected_answer"] = ["src/mod.py::frobnicate", "src/mod.py::Frob.run"]
+    row.update(overrides)
+    return row
+
+
+def test_an_answer_row_may_leave_patches_and_tests_empty(tmp_path: Path) -> None:
+    bank_path = write_bank(tmp_path / "bank.jsonl",
+                           [answer_row(), answer_row("q2", patch="diff --git a/x b/x\n")])
+    first, second = load_bank(bank_path).tasks
+    assert first.expected_answer == ["src/mod.py::frobnicate", "src/mod.py::Frob.run"]
+    assert (first.patch, first.test_patch, first.FAIL_TO_PASS) == ("", "", [])
+    assert second.patch.startswith("diff")
+    assert parse_row(first.model_dump_json(), bank_path, 1) == first
+
+
+@pytest.mark.parametrize("field", ["patch", "test_patch", "FAIL_TO_PASS"])
+def test_an_empty_test_field_without_expected_answer_names_the_field(tmp_path: Path,
+                                                                     field: str) -> None:
+    empty: Any = [] if field == "FAIL_TO_PASS" else ""
+    bank_path = write_bank(tmp_path / "bank.jsonl",
+                           [make_row("a"), make_row("b", **{field: empty})])
+    error = load_error(bank_path)
+    assert_names(error, bank_path, 2, field)
+    assert f"field {field!r}: {field} should have at least 1" in str(error)
+    assert "expected_answer" in str(error)
+
+
+@pytest.mark.parametrize("answer", ["frobnicate", "/abs/mod.py::f", "./mod.py::f",
+                                    "mod.py:f", "mod.py::", "mod.py::a b", "a.py::f::g"])
+def test_a_malformed_expected_answer_names_the_field(tmp_path: Path, answer: Any) -> None:
+    bank_path = write_bank(tmp_path / "bank.jsonl", [answer_row(expected_answer=[answer])])
+    assert_names(load_error(bank_path), bank_path, 1, "expected_answer")

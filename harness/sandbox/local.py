@@ -16,8 +16,6 @@ recorded in each run's ``meta.json``.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import os
 import shutil
 import sys
@@ -30,6 +28,7 @@ from harness.errors import ConfigError, SandboxError, ToolError
 from harness.process import ExecResult, run_bounded
 from harness.protocols import DirEntry
 from harness.sandbox.bubblewrap import bwrap_argv, bwrap_available
+from harness.sources import cache_root, source_identity, source_tree
 from harness.task import RepoSource
 
 Isolation = Literal["bwrap", "none"]
@@ -38,15 +37,8 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_NAME": "harness", "GIT_COMMITTER_EMAIL": "harness@localhost",
     "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
 }
-_IGNORED_DIRS = (".git", "__pycache__", ".pytest_cache")
-_IGNORED_IN_SOURCE = shutil.ignore_patterns(*_IGNORED_DIRS, "*.pyc")
+_IGNORED_IN_SOURCE = shutil.ignore_patterns(".git", "__pycache__", ".pytest_cache", "*.pyc")
 _EXCLUDES = "__pycache__/\n*.pyc\n.pytest_cache/\n"
-
-
-def cache_root() -> Path:
-    """Where templates and workspaces live (``$HARNESS_CACHE``, else ``~/.cache/...``)."""
-    root = os.environ.get("HARNESS_CACHE") or Path.home() / ".cache" / "agent-eval-harness"
-    return Path(root)
 
 
 def resolve_isolation(requested: str) -> Isolation:
@@ -80,33 +72,15 @@ def _git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> ExecResu
 
 def template_key(source: RepoSource) -> str:
     """Templates are shared by every case with the same source tree and base patch."""
-    return _template_key(source.path, source.base_patch)
-
-
-@functools.cache
-def _template_key(source_dir: str, base_patch: str) -> str:
-    digest = hashlib.sha256()
-    source = Path(source_dir)
-    for path in sorted(source.rglob("*")):
-        relative = path.relative_to(source)
-        if path.is_file() and not _is_ignored(relative):
-            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(base_patch.encode())
-    return f"{source.name}-{digest.hexdigest()[:16]}"
-
-
-def _is_ignored(relative: Path) -> bool:
-    return relative.suffix == ".pyc" or any(part in _IGNORED_DIRS for part in relative.parts)
+    return source_identity(source)
 
 
 def ensure_template(repo_source: RepoSource) -> Path:
     """Build (once, race-free across workers) the base-state repository of a source."""
-    source = Path(repo_source.path)
-    if not source.is_dir():
-        raise SandboxError(f"repository source {source} is not a directory")
     target = cache_root() / "templates" / template_key(repo_source)
     if target.is_dir():
         return target
+    source = source_tree(repo_source)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
     repo = staging / "repo"
@@ -114,7 +88,12 @@ def ensure_template(repo_source: RepoSource) -> Path:
     _git(["init", "-q", "-b", "main"], repo)
     if repo_source.base_patch:
         _git(["apply", "--whitespace=nowarn", "-"], repo, stdin=repo_source.base_patch.encode())
-    _git(["add", "-A"], repo)
+    for hidden in repo_source.delete:
+        path = repo / hidden
+        if not path.is_file() or not path.resolve().is_relative_to(repo.resolve()):
+            raise SandboxError(f"cannot delete {hidden!r} from the base state: no such file")
+        path.unlink()
+    _git(["add", "-A", "--force"], repo)
     _git(["commit", "-q", "--no-verify", "-m", "base"], repo)
     try:
         repo.rename(target)
@@ -145,9 +124,9 @@ class LocalSandbox:
         self.base_commit = _git(["rev-parse", "HEAD"], self.repo).stdout.strip()
         if expected_commit and expected_commit != self.base_commit:
             self.close()
-            raise SandboxError(f"the base state of {source.path} is commit {self.base_commit}, "
-                               f"but the task expects {expected_commit}: the source tree changed "
-                               "since the bank was built; rebuild the bank")
+            raise SandboxError(f"the base state of {template_key(source)} is commit "
+                               f"{self.base_commit}, but the task expects {expected_commit}: "
+                               "the source tree changed since it was built; rebuild the bank")
         self.workdir = str(self.repo)
         self.scratch_dir = str(self.scratch)
         self.isolation: Isolation = isolation
