@@ -11,10 +11,11 @@ CaseStatus = Literal["resolved", "unresolved", "infra_error"]
 
 
 class Outcome(BaseModel):
-    """The grader's verdict on one candidate patch."""
+    """The grader's verdict on one candidate patch, or on the final answer of an answer case."""
 
     resolved: bool
-    patch_applied: bool
+    patch_applied: bool = Field(description="the candidate patch applied (False for an "
+                                            "answer case: no patch is graded)")
     candidate_patch: str
     fail_to_pass: dict[str, TestStatus] = Field(default_factory=dict)
     pass_to_pass: dict[str, TestStatus] = Field(default_factory=dict)
@@ -22,9 +23,21 @@ class Outcome(BaseModel):
         default_factory=list, description="test files the candidate touched, put back as they were"
     )
     log_tail: str = ""
+    answer: str | None = Field(default=None, description="answer case: the final answer graded "
+                                                         "(its first 4000 characters)")
+    answer_precision: float | None = Field(
+        default=None, description="answer case: share of the named locations that are expected")
+    answer_recall: float | None = Field(
+        default=None, description="answer case: share of the expected locations named")
+    answer_missing: list[str] = Field(default_factory=list,
+                                      description="answer case: expected locations not named")
+    answer_extra: list[str] = Field(default_factory=list,
+                                    description="answer case: named locations not expected")
 
     def summary(self) -> str:
         """One line that says why a case failed or passed."""
+        if self.answer is not None:
+            return self._answer_summary()
         if not self.candidate_patch.strip():
             return "no change submitted"
         if not self.patch_applied:
@@ -39,6 +52,14 @@ class Outcome(BaseModel):
         if bad_p2p:
             parts.append(f"{len(bad_p2p)}/{len(self.pass_to_pass)} PASS_TO_PASS broken")
         return "; ".join(parts)
+
+    def _answer_summary(self) -> str:
+        if self.resolved:
+            return "resolved: the final answer names exactly the expected locations"
+        if not (self.answer or "").strip():
+            return "no final answer given"
+        return (f"final answer misses {len(self.answer_missing)} expected location(s) and "
+                f"names {len(self.answer_extra)} wrong one(s)")
 
 
 class CaseResult(BaseModel):

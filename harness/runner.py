@@ -13,6 +13,7 @@ from harness.agent import AgentBudget, AgentLoop
 from harness.context import ContextConfig
 from harness.errors import InfrastructureError
 from harness.grading import grade
+from harness.grading.answer import grade_final_answer
 from harness.policies import make_policy
 from harness.results import CaseResult, Outcome
 from harness.rundir import RunDir
@@ -41,13 +42,16 @@ def open_local(task: Task, config: RunConfig) -> Callable[[], LocalSandbox]:
 
 
 def attempt_case(task: Task, config: RunConfig) -> tuple[Trajectory, Outcome]:
-    """One attempt: the policy works in a sandbox, then a fresh sandbox grades its diff."""
+    """One attempt: the policy works in a sandbox, then a fresh sandbox grades its diff
+    (an answer case, one with ``expected_answer``, is graded on its final answer instead)."""
     open_sandbox = open_local(task, config)
     with open_sandbox() as sandbox:
         policy = make_policy(config.model, task)
         loop = AgentLoop(policy, sandbox, default_tools(task), config.budget, config.context)
         trajectory = loop.run(task)
         candidate = sandbox.diff()
+    if task.expected_answer:
+        return trajectory, grade_final_answer(task, trajectory, candidate)
     outcome = grade(task, candidate, open_sandbox, timeout=config.grading_timeout)
     return trajectory, outcome
 

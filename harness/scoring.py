@@ -1,7 +1,9 @@
 """Capability scorers: numbers beside ``resolved`` that say how far a solver got.
 
 A scorer is a plain function ``(task, trajectory, outcome) -> {name: value}``
-with values in [0, 1]; ``SCORERS`` maps a capability to its scorer.
+with values in [0, 1]; ``SCORERS`` maps a capability to its scorer. An answer
+case (``expected_answer``) also gets ``answer_precision`` and ``answer_recall``,
+whatever its capability.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ def _normal(path: object) -> str:
 
 
 def navigation_scores(task: Task, trajectory: Trajectory, outcome: Outcome) -> dict[str, float]:
-    """Share of expected files read or edited, files edited, and symbols located."""
+    """Share of expected files read or edited, files edited (not for answer cases, which
+    edit nothing), and symbols located."""
     expected_files = set(task.expected.files)
     ok_steps = [step for step in trajectory.steps if step.error is None]
     read = {_normal(s.arguments.get("path")) for s in ok_steps if s.tool == "read_file"}
@@ -31,7 +34,8 @@ def navigation_scores(task: Task, trajectory: Trajectory, outcome: Outcome) -> d
     scores: dict[str, float] = {}
     if expected_files:
         scores["files_found"] = len(expected_files & (read | edited)) / len(expected_files)
-        scores["files_edited"] = len(expected_files & edited) / len(expected_files)
+        if not task.expected_answer:
+            scores["files_edited"] = len(expected_files & edited) / len(expected_files)
     if task.expected.symbols:
         located = [symbol for symbol in task.expected.symbols
                    if any(name and (symbol == name or symbol.endswith("." + name))
@@ -40,13 +44,24 @@ def navigation_scores(task: Task, trajectory: Trajectory, outcome: Outcome) -> d
     return scores
 
 
+def answer_scores(task: Task, trajectory: Trajectory, outcome: Outcome) -> dict[str, float]:
+    """Precision and recall of the locations a final answer names (answer cases only)."""
+    if outcome.answer_precision is None or outcome.answer_recall is None:
+        return {}
+    return {"answer_precision": outcome.answer_precision,
+            "answer_recall": outcome.answer_recall}
+
+
 SCORERS: dict[str, Scorer] = {"navigation": navigation_scores}
 
 
 def score(task: Task, trajectory: Trajectory, outcome: Outcome) -> dict[str, float]:
-    """The capability's scores, or none for a capability without a scorer."""
+    """The capability's scores (none without a scorer), plus an answer case's answer scores."""
     scorer = SCORERS.get(task.capability)
-    return scorer(task, trajectory, outcome) if scorer else {}
+    scores = scorer(task, trajectory, outcome) if scorer else {}
+    if task.expected_answer:
+        scores.update(answer_scores(task, trajectory, outcome))
+    return scores
 
 
 def mean_scores(score_rows: list[dict[str, float]]) -> dict[str, float]:

@@ -1,8 +1,9 @@
 """Scripted policies: deterministic fakes that enter through the real Policy seam.
 
 ``oracle`` reaches the gold solution through the tools (proof that a case is
-solvable); ``null`` gives up at once (proof that no case passes for free);
-``replay`` plays back the assistant turns of a recorded trajectory.
+solvable; in an answer case it looks each expected location up and names them);
+``null`` gives up at once (proof that no case passes for free); ``replay``
+plays back the assistant turns of a recorded trajectory.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def _call(tool: str, **arguments: object) -> AssistantTurn:
 
 def oracle_policy(task: Task) -> ScriptedPolicy:
     """Navigate to each file the gold patch edits, apply it, run the tests, finish."""
+    if task.expected_answer:
+        return _answer_oracle(task)
     code_files = [f for f in touched_files(task.patch)]
     turns = [AssistantTurn(analysis="Survey the repository layout first.",
                            tool_calls=[ToolCall(name="repo_tree", arguments={"max_depth": 3},
@@ -52,6 +55,20 @@ def oracle_policy(task: Task) -> ScriptedPolicy:
     turns.append(_call("apply_patch", patch=task.patch))
     turns.append(_call("run_tests"))
     turns.append(AssistantTurn(final=f"Fixed the issue by editing {', '.join(code_files)}."))
+    return ScriptedPolicy("oracle", turns)
+
+
+def _answer_oracle(task: Task) -> ScriptedPolicy:
+    """Find each expected location with the tools, read its file, answer with all of them."""
+    turns = [AssistantTurn(analysis="Survey the repository layout first.",
+                           tool_calls=[ToolCall(name="repo_tree", arguments={"max_depth": 3},
+                                                call_id="call_tree")])]
+    locations = [text.partition("::") for text in task.expected_answer]
+    for name in dict.fromkeys(qualname.rsplit(".", 1)[-1] for _, _, qualname in locations):
+        turns.append(_call("find_symbol", name=name))
+    for path in dict.fromkeys(path for path, _, _ in locations):
+        turns.append(_call("read_file", path=path))
+    turns.append(AssistantTurn(final="\n".join(task.expected_answer)))
     return ScriptedPolicy("oracle", turns)
 
 

@@ -1,0 +1,99 @@
+"""Grade a case by its final answer: the exact set of code locations it names.
+
+A location is ``path/to/file.py::Qualified.name`` (the path relative to the
+repository root). The answer is free text; every location in it counts (see
+``parse_answer``), and the case is resolved when the set named equals the
+task's ``expected_answer`` exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from harness.results import Outcome
+from harness.task import Task
+from harness.trajectory import Trajectory
+
+ANSWER_CHARS = 4000
+_LOCATION = re.compile(r"(?<![\w./-])((?:\./)*[\w.][\w.-]*(?:/[\w.-]+)*\.py)::?"
+                       r"([A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)*)")
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A definition: ``path`` relative to the root (POSIX), ``qualname`` without ``<locals>``."""
+
+    path: str
+    qualname: str
+
+    def __str__(self) -> str:
+        return f"{self.path}::{self.qualname}"
+
+    @classmethod
+    def parse(cls, text: str) -> Location:
+        """The inverse of ``str``: ``path::qualname``."""
+        path, separator, qualname = text.partition("::")
+        if not separator or not path or not qualname:
+            raise ValueError(f"not a location path::qualname: {text!r}")
+        return cls(path, qualname)
+
+
+@dataclass(frozen=True)
+class AnswerGrade:
+    """Exact-set grading of one answer text."""
+
+    correct: bool
+    precision: float
+    recall: float
+    found: tuple[Location, ...]
+    missing: tuple[Location, ...]
+    extra: tuple[Location, ...]
+
+
+def parse_answer(text: str) -> set[Location]:
+    """Every location in free text.
+
+    Accepted: ``path.py::Qual.name`` and ``path.py:Qual.name``, anywhere in the text (bullets,
+    numbering, backticks, quotes, commas, trailing ``()`` or ``.`` are fine). The path is
+    relative, made of letters, digits, ``_``, ``.`` and ``-``; backslashes count as ``/``,
+    leading ``./`` is dropped, an absolute path is not accepted. In the qualified name
+    pytest-style ``::`` separators become ``.`` and ``<locals>`` parts are dropped.
+    """
+    text = text.replace("\\", "/").replace(".<locals>.", ".")
+    found: set[Location] = set()
+    for path, qualname in _LOCATION.findall(text):
+        while path.startswith("./"):
+            path = path[2:]
+        found.add(Location(path, qualname.replace("::", ".")))
+    return found
+
+
+def grade_answer(expected: Sequence[Location], text: str) -> AnswerGrade:
+    """Correct iff the parsed set equals ``expected``; precision and recall of the overlap."""
+    want, given = set(expected), parse_answer(text)
+    found = want & given
+    return AnswerGrade(
+        correct=want == given,
+        precision=len(found) / len(given) if given else float(not want),
+        recall=len(found) / len(want) if want else 1.0,
+        found=tuple(sorted(found)), missing=tuple(sorted(want - given)),
+        extra=tuple(sorted(given - want)))
+
+
+def final_answer(trajectory: Trajectory) -> str:
+    """The text of the episode's last final answer ("" when it ended without one)."""
+    finals = [m.content for m in trajectory.messages
+              if m.role == "assistant" and m.channel == "final"]
+    return finals[-1] if finals else ""
+
+
+def grade_final_answer(task: Task, trajectory: Trajectory, candidate_patch: str = "") -> Outcome:
+    """The verdict on an answer-graded case; ``candidate_patch`` is recorded, not graded."""
+    answer = final_answer(trajectory)
+    grade = grade_answer([Location.parse(text) for text in task.expected_answer], answer)
+    return Outcome(resolved=grade.correct, patch_applied=False, candidate_patch=candidate_patch,
+                   answer=answer[:ANSWER_CHARS], answer_precision=grade.precision,
+                   answer_recall=grade.recall, answer_missing=[str(x) for x in grade.missing],
+                   answer_extra=[str(x) for x in grade.extra])
