@@ -1,4 +1,5 @@
-"""The ``harness`` command line: ``eval`` runs a suite through pytest, ``runs`` reads run dirs."""
+"""The ``harness`` command line: ``eval`` runs a suite through pytest, ``runs`` reads run dirs,
+``tasks`` makes and checks banks (``harness.cli_tasks``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness import cli_tasks
 from harness.errors import HarnessError
 
 EVAL_EXAMPLES = """examples:
@@ -60,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       formatter_class=argparse.RawDescriptionHelpFormatter)
     listing.add_argument("--root", type=Path, default=Path("runs"), help="default: ./runs")
     listing.set_defaults(handler=run_list)
+    cli_tasks.add_parser(commands)
     return parser
 
 

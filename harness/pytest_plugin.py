@@ -1,6 +1,7 @@
 """The pytest plugin: one test item per case, results merged across xdist workers, a gate.
 
-A suite module declares its bank with a marker and writes one test::
+A suite module declares its bank (a file, or a list of files) with a marker and writes
+one test::
 
     pytestmark = pytest.mark.harness_suite(capability="navigation", bank="bank.jsonl",
                                            gate_pass_rate=0.5)
@@ -152,23 +153,38 @@ class HarnessSession:
             self._banks[path] = load_bank(Path(path))
         return self._banks[path]
 
+    def case_origins(self, bank_paths: list[str]) -> dict[str, tuple[Task, str]]:
+        """Every case of the banks by instance id, with the bank it came from (ids unique)."""
+        origin: dict[str, tuple[Task, str]] = {}
+        for path in bank_paths:
+            for task in self.bank(path).tasks:
+                if task.instance_id in origin:
+                    raise ConfigError(f"case {task.instance_id!r} is in both {path} and "
+                                      f"{origin[task.instance_id][1]}; instance ids must be unique")
+                origin[task.instance_id] = (task, path)
+        return origin
+
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         marker = metafunc.definition.get_closest_marker("harness_suite")
         if marker is None or "harness_case" not in metafunc.fixturenames:
             return
         module_dir = Path(str(metafunc.module.__file__)).parent
         bank_option = self.config.getoption("--bank")
-        bank_path = str(Path(bank_option).resolve() if bank_option
-                        else module_dir / marker.kwargs["bank"])
+        declared = marker.kwargs["bank"]
+        names = [declared] if isinstance(declared, str) else list(declared)
+        bank_paths = ([str(Path(bank_option).resolve())] if bank_option
+                      else [str(module_dir / name) for name in names])
         try:
-            tasks = select_cases(self.bank(bank_path).tasks, self.config.getoption("--cases"))
+            origin = self.case_origins(bank_paths)
+            tasks = select_cases([task for task, _ in origin.values()],
+                                 self.config.getoption("--cases"))
             self.open_run_dir()
         except HarnessError as exc:
             # A collection error, not a UsageError: xdist workers report it cleanly.
             raise pytest.Collector.CollectError(str(exc)) from exc
         epochs = self.config.getoption("--epochs")
         gate = float(marker.kwargs.get("gate_pass_rate", 1.0))
-        params = [CaseParam(task, epoch, gate, bank_path)
+        params = [CaseParam(task, epoch, gate, origin[task.instance_id][1])
                   for task in tasks for epoch in range(1, epochs + 1)]
         metafunc.parametrize("harness_case", params, ids=[
             p.task.instance_id if epochs == 1 else f"{p.task.instance_id}@{p.epoch}"

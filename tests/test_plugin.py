@@ -132,3 +132,23 @@ def test_a_model_is_required(suite: pytest.Pytester) -> None:
     result = run(suite)
     assert result.ret != 0
     result.stdout.fnmatch_lines(["*choose a model with --model*"])
+
+
+def test_a_suite_reads_several_banks_and_refuses_a_case_in_two(pytester: pytest.Pytester,
+                                                               tiny_bank: Bank) -> None:
+    lines = tiny_bank.path.read_text().splitlines()
+    first, second = pytester.path / "first.jsonl", pytester.path / "second.jsonl"
+    first.write_text(lines[0] + "\n")
+    second.write_text("\n".join(lines[1:]) + "\n")
+    module = ("import pytest\nfrom harness.pytest_plugin import assert_resolved\n\n"
+              "pytestmark = pytest.mark.harness_suite(capability='navigation', "
+              "bank=['first.jsonl', 'second.jsonl'], gate_pass_rate=0.5)\n\n\n"
+              "def test_case(case_result):\n    assert_resolved(case_result)\n")
+    pytester.makepyfile(test_suite=module)
+    listed = run(pytester, "--model", "oracle", "--collect-only", "-q")
+    listed.stdout.fnmatch_lines(["*test_case?calc-001?", "*test_case?calc-002?",
+                                 "*test_case?calc-003?"])
+    second.write_text("\n".join(lines) + "\n")
+    clash = run(pytester, "--model", "oracle", "--collect-only", "-q")
+    assert clash.ret != 0
+    clash.stdout.fnmatch_lines([f"*case 'calc-001' is in both {second} and {first}*"])

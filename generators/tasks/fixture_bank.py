@@ -27,14 +27,15 @@ from typing import Any
 
 from tqdm import tqdm
 
+from harness.errors import ConfigError
 from harness.grading.grader import apply_patch_text, run_test_files
 from harness.grading.junit import parse_junit
 from harness.results import TestStatus
 from harness.sandbox.local import GIT_IDENTITY, LocalSandbox
-from harness.task import DEFAULT_TEST_COMMAND, NavigationExpectations, RepoSource, Task
+from harness.task import DEFAULT_TEST_COMMAND, NavigationExpectations, PathSource, Task
 
 
-class SpecError(ValueError):
+class SpecError(ConfigError):
     """A case spec is wrong; the message names the spec file and the case."""
 
 
@@ -92,7 +93,7 @@ def build_case(bank_dir: Path, repo: str, case: dict[str, Any], capability: str,
     where = f"specs/{repo}.toml case {case.get('id', '?')}"
     repo_dir = bank_dir / "repos" / repo
     base_patch, gold_patch, test_patch = derive_patches(repo_dir, case, where)
-    source = RepoSource(kind="path", path=str(repo_dir), base_patch=base_patch)
+    source = PathSource(kind="path", path=str(repo_dir), base_patch=base_patch)
     with LocalSandbox(source) as sandbox:
         if not apply_patch_text(sandbox, test_patch):
             raise SpecError(f"{where}: the test patch does not apply")
@@ -113,7 +114,7 @@ def build_case(bank_dir: Path, repo: str, case: dict[str, Any], capability: str,
         problem_statement=case["problem_statement"].strip() + "\n", patch=gold_patch,
         test_patch=test_patch, FAIL_TO_PASS=fail_to_pass, PASS_TO_PASS=pass_to_pass,
         version="0.1", capability=capability, source="fixture",
-        repo_source=RepoSource(kind="path", path=f"repos/{repo}", base_patch=base_patch),
+        repo_source=PathSource(kind="path", path=f"repos/{repo}", base_patch=base_patch),
         test_command=DEFAULT_TEST_COMMAND,
         expected=NavigationExpectations(files=case["files"], symbols=case["symbols"]))
 

@@ -19,6 +19,7 @@ import secrets
 import shlex
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 
 from harness.errors import GradingError
 from harness.grading.junit import junit_key, parse_junit_keys
@@ -100,6 +101,23 @@ def _run_tests(sandbox: Sandbox, task: Task, timeout: float) -> tuple[bytes | No
 def run_test_files(sandbox: Sandbox, test_command: str, files: list[str],
                    timeout: float) -> tuple[bytes | None, str]:
     """Run test files (all tests when ``files`` is empty); the JUnit XML report and the log."""
+    run = run_tests_once(sandbox, test_command, files, timeout)
+    return run.report, run.log
+
+
+@dataclass(frozen=True)
+class TestRun:
+    """One run of the test command: its JUnit report (None if none was written) and log."""
+
+    report: bytes | None
+    log: str
+    timed_out: bool
+    seconds: float
+
+
+def run_tests_once(sandbox: Sandbox, test_command: str, files: list[str],
+                   timeout: float) -> TestRun:
+    """Run the test command with a JUnit report written to the sandbox's scratch directory."""
     name = f"junit-{secrets.token_hex(8)}.xml"
     command = [*shlex.split(test_command), f"--junitxml={sandbox.scratch_dir}/{name}",
                "-o", "junit_family=xunit1", "-o", "junit_logging=no", *files]
@@ -107,4 +125,4 @@ def run_test_files(sandbox: Sandbox, test_command: str, files: list[str],
     log = result.combined()
     if result.exit_code in _MISSING_COMMAND:
         raise GradingError(f"test command could not start: {log[-500:]}")
-    return sandbox.read_scratch(name), log
+    return TestRun(sandbox.read_scratch(name), log, result.timed_out, result.seconds)

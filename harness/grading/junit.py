@@ -50,6 +50,23 @@ def parse_junit_keys(data: bytes) -> dict[tuple[str, str], TestStatus]:
             for (_file, classname, name), status in _statuses(data).items()}
 
 
+def failure_messages(data: bytes) -> dict[str, str]:
+    """The first line of each failed or errored test's message, by node id."""
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return {}
+    messages: dict[str, str] = {}
+    for case in root.iter("testcase"):
+        for child in case:
+            if child.tag in ("failure", "error"):
+                test = node_id(case.get("file", ""), case.get("classname", ""),
+                               case.get("name", ""))
+                text = child.get("message") or (child.text or "").strip().splitlines()[-1:]
+                messages.setdefault(test, text if isinstance(text, str) else "".join(text))
+    return messages
+
+
 def _statuses(data: bytes) -> dict[tuple[str, str, str], TestStatus]:
     try:
         root = ET.fromstring(data)

@@ -1,0 +1,89 @@
+"""Bank specs: a TOML file saying which projects a generated bank is made from.
+
+Example (``suites/navigation/pypi.toml``)::
+
+    capability = "navigation"
+    seed = 20261201
+    output = "pypi.jsonl"            # relative to the spec file
+
+    [[project]]
+    name = "inflection"              # a PyPI sdist, pinned by sha256
+    version = "0.5.1"
+    sha256 = "1a29730d366e996aaacffb2f1f1cb9593dc38e2ddd30c91250c6dde09ea9b417"
+    cases = 20                       # single-site bugs
+    combined = 2                     # two-file bugs
+    questions = 0                    # navigation questions graded on the final answer
+    code = ["inflection/*.py"]       # where bugs may be injected (globs)
+
+A project with ``cases = 0`` and ``combined = 0`` runs no bug injection (its test
+suite is never run); one with ``questions > 0`` also gets localisation questions
+(``generators.tasks.localisation_bank``) drawn from its ``code`` files.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from generators.tasks.injection import ProjectPlan
+from generators.tasks.localisation_bank import QuestionPlan
+from harness.errors import ConfigError
+from harness.task import DEFAULT_TEST_COMMAND
+
+
+class ProjectSpec(BaseModel):
+    """One project of a generated bank."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, description="PyPI project name")
+    version: str = Field(min_length=1, description="exact release")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the sdist")
+    cases: int = Field(default=20, ge=0, description="single-site bug cases to make")
+    combined: int = Field(default=0, ge=0, description="two-file bug cases to make")
+    questions: int = Field(default=0, ge=0, description=(
+        "localisation questions to make (graded on the final answer, not by tests)"))
+    code: list[str] = Field(min_length=1, description=(
+        "globs of files where bugs may go and questions are drawn from"))
+    test_command: str = Field(default=DEFAULT_TEST_COMMAND, description="runs the suite")
+    max_fail_to_pass: int = Field(default=60, ge=1, description="reject broader bugs")
+
+    def plan(self) -> ProjectPlan:
+        return ProjectPlan(name=self.name, version=self.version, sha256=self.sha256,
+                           cases=self.cases, combined=self.combined, code=tuple(self.code),
+                           test_command=self.test_command,
+                           max_fail_to_pass=self.max_fail_to_pass)
+
+    def question_plan(self) -> QuestionPlan:
+        return QuestionPlan(name=self.name, version=self.version, sha256=self.sha256,
+                            questions=self.questions, code=tuple(self.code),
+                            test_command=self.test_command)
+
+
+class BankSpec(BaseModel):
+    """A generated bank: capability, seed, output file and its projects."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    capability: str = Field(min_length=1)
+    seed: int = Field(description="makes the bank reproducible byte for byte")
+    output: str = Field(min_length=1, description="bank file, relative to the spec")
+    projects: list[ProjectSpec] = Field(alias="project", min_length=1)
+
+
+def load_spec(path: Path) -> BankSpec:
+    """Read a spec; errors name the file and the field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read bank spec {path}: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        return BankSpec.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "<file>"
+        raise ConfigError(f"{path}: field {field!r}: {first['msg']}") from exc

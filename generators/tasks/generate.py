@@ -1,0 +1,55 @@
+"""Build a bank from a spec: bug-injection cases and localisation questions per project,
+validated, written as JSONL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from generators.tasks.bank_spec import BankSpec
+from generators.tasks.injection import generate_project
+from generators.tasks.localisation_bank import generate_questions
+from harness.errors import InfrastructureError
+from harness.sandbox.local import Isolation
+from harness.task import Task
+from harness.validation import CaseCheck, check_case
+
+Progress = Callable[[str], None]
+
+
+def generate_bank(spec: BankSpec, isolation: Isolation = "none", jobs: int = 2,
+                  progress: Progress | None = None) -> tuple[list[Task], list[CaseCheck]]:
+    """(kept cases sorted by id, checks of the dropped ones); projects run ``jobs`` at a time.
+
+    Bug injection runs for projects with ``cases + combined > 0``, question generation for
+    projects with ``questions > 0``.
+    """
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(generate_project, project.plan(), spec.capability, spec.seed,
+                               isolation, progress) for project in spec.projects
+                   if project.cases + project.combined > 0]
+        futures += [pool.submit(generate_questions, project.question_plan(), spec.capability,
+                                spec.seed, isolation, progress) for project in spec.projects
+                    if project.questions > 0]
+        made = [task for future in futures for task in future.result()]
+    kept: list[Task] = []
+    dropped: list[CaseCheck] = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for task, check in zip(made, pool.map(lambda t: check_case(t, 1, isolation), made),
+                               strict=True):
+            if check.infra_error:
+                raise InfrastructureError(f"validating {task.instance_id}: {check.infra_error}")
+            if check.ok:
+                kept.append(task)
+            else:
+                dropped.append(check)
+            if progress is not None:
+                progress(f"validated {task.instance_id}: {'ok' if check.ok else 'DROPPED'}")
+    return sorted(kept, key=lambda task: task.instance_id), dropped
+
+
+def write_bank(tasks: list[Task], path: Path) -> None:
+    """One JSON row per case; the same tasks always give the same bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(task.model_dump_json() + "\n" for task in tasks), encoding="utf-8")

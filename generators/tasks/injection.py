@@ -1,0 +1,240 @@
+"""Bug-fix cases made by injecting bugs into real projects, validated by their own tests.
+
+The SWE-smith recipe, one project at a time:
+
+1. **Baseline.** Run the project's whole test suite three times on the clean
+   tree. Only tests that pass every time are used (flaky, failing and skipped
+   tests never become FAIL_TO_PASS or PASS_TO_PASS).
+2. **Candidates.** Every single-site mutation of the project's code files
+   (``generators.tasks.mutations``), shuffled with the bank's seed, at most one
+   per function.
+3. **Screen.** Apply a candidate and run the whole suite once. FAIL_TO_PASS
+   are the stable tests that now fail; a candidate is kept when there is at
+   least one, none of the stable tests went missing (an import-breaking bug),
+   the run did not time out, and no more than ``max_fail_to_pass`` fail.
+4. **Hide.** The test files holding FAIL_TO_PASS are removed from the base
+   state; the hidden ``test_patch`` brings them back. PASS_TO_PASS are the
+   stable tests of those files that still pass with the bug.
+5. **Describe.** An issue-style statement from the failing tests' messages,
+   naming neither the file nor the module of the bug.
+
+Combined cases put two kept bugs in different files together and are screened
+again. Everything is a function of the project pin and the seed, so the same
+spec and seed give a byte-identical bank.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import random
+import shlex
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from generators.tasks.mutations import Mutation, candidate_mutations
+from generators.tasks.statements import write_statement
+from harness.errors import SandboxError
+from harness.grading.grader import run_tests_once
+from harness.grading.junit import failure_messages, parse_junit
+from harness.grading.patches import is_test_path
+from harness.sandbox.local import Isolation, LocalSandbox
+from harness.sources import normalise
+from harness.task import NavigationExpectations, PypiSource, Task
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+BASELINE_RUNS = 3
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ProjectPlan:
+    """What to make from one project (see ``generators.tasks.bank_spec``)."""
+
+    name: str
+    version: str
+    sha256: str
+    cases: int
+    combined: int
+    code: tuple[str, ...]
+    test_command: str
+    max_fail_to_pass: int
+
+
+@dataclass(frozen=True)
+class Screened:
+    """A candidate bug that some stable tests catch."""
+
+    mutations: tuple[Mutation, ...]
+    fail_to_pass: tuple[str, ...]
+    messages: dict[str, str]
+    passing: frozenset[str]
+
+
+class Baseline:
+    """The clean project's stable tests and how long a suite run takes."""
+
+    def __init__(self, stable: frozenset[str], seconds: float) -> None:
+        self.stable = stable
+        self.seconds = seconds
+
+    @property
+    def timeout(self) -> float:
+        return 30.0 + 10.0 * self.seconds
+
+
+def measure_baseline(sandbox: LocalSandbox, test_command: str) -> Baseline:
+    """Run the clean suite ``BASELINE_RUNS`` times; keep the tests that always pass."""
+    passing: set[str] | None = None
+    slowest = 0.0
+    for _ in range(BASELINE_RUNS):
+        statuses, _messages, seconds = _run_suite(sandbox, test_command, timeout=1800)
+        ok = {t for t, s in statuses.items() if s == "passed" and is_test_path(t.split("::")[0])}
+        passing = ok if passing is None else passing & ok
+        slowest = max(slowest, seconds)
+    if not passing:
+        raise SandboxError(f"no test passes on the clean tree with {test_command!r}")
+    return Baseline(frozenset(passing), slowest)
+
+
+def screen(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
+           mutations: Sequence[Mutation]) -> Screened | None:
+    """Run the suite with ``mutations`` applied; the caught bug, or None when unusable."""
+    sandbox.reset()
+    for mutation in mutations:
+        sandbox.write_file(mutation.path, mutation.mutated.encode())
+    try:
+        statuses, messages, _ = _run_suite(sandbox, plan.test_command, baseline.timeout)
+    except TimeoutError:
+        return None
+    if any(test not in statuses for test in baseline.stable):
+        return None
+    failing = sorted(t for t in baseline.stable if statuses[t] in ("failed", "error"))
+    if not failing or len(failing) > plan.max_fail_to_pass:
+        return None
+    passing = frozenset(t for t in baseline.stable if statuses[t] == "passed")
+    return Screened(tuple(mutations), tuple(failing),
+                    {t: messages.get(t, "") for t in failing}, passing)
+
+
+def make_task(sandbox: LocalSandbox, plan: ProjectPlan, found: Screened, capability: str,
+              rng: random.Random) -> Task:
+    """Turn a screened bug into a case: patches, hidden tests, statement, expectations."""
+    sandbox.reset()
+    for mutation in found.mutations:
+        sandbox.write_file(mutation.path, mutation.mutated.encode())
+    base_patch = _git_output(sandbox, ["diff", "--binary"])
+    gold = _git_output(sandbox, ["diff", "-R", "--binary", "--src-prefix=b/", "--dst-prefix=a/"])
+    hidden = sorted({test.split("::")[0] for test in found.fail_to_pass})
+    test_patch = _git_output(sandbox, ["diff", "--binary", EMPTY_TREE, "HEAD", "--", *hidden])
+    pass_to_pass = sorted(t for t in found.passing if t.split("::")[0] in hidden)
+    files = sorted({m.path for m in found.mutations})
+    secrets = [*files, *_submodules(files), *(PurePosixPath(p).name for p in files)]
+    digest = hashlib.sha256(base_patch.encode()).hexdigest()[:8]
+    source = PypiSource(kind="pypi", name=plan.name, version=plan.version, sha256=plan.sha256,
+                        base_patch=base_patch, delete=hidden)
+    with LocalSandbox(source, isolation=sandbox.isolation) as base:
+        base_commit = base.base_commit
+    return Task(
+        instance_id=f"{normalise(plan.name)}-{plan.version}-{digest}", repo=f"pypi/{plan.name}",
+        base_commit=base_commit, problem_statement=write_statement(
+            plan.name, found.messages, secrets, rng),
+        patch=gold, test_patch=test_patch, FAIL_TO_PASS=list(found.fail_to_pass),
+        PASS_TO_PASS=pass_to_pass, version=plan.version, capability=capability,
+        source="generated:bug-injection", repo_source=source, test_command=plan.test_command,
+        expected=NavigationExpectations(files=files, symbols=sorted(
+            f"{module_name(m.path)}.{m.symbol}" for m in found.mutations)))
+
+
+def generate_project(plan: ProjectPlan, capability: str, seed: int,
+                     isolation: Isolation = "none", progress: Progress | None = None,
+                     ) -> list[Task]:
+    """Every case of one project, in the order they were found."""
+    rng = random.Random(f"{seed}:{normalise(plan.name)}:{plan.version}")
+    source = PypiSource(kind="pypi", name=plan.name, version=plan.version, sha256=plan.sha256)
+    with LocalSandbox(source, isolation=isolation) as sandbox:
+        baseline = measure_baseline(sandbox, plan.test_command)
+        candidates = _candidates(sandbox, plan, rng)
+        singles: list[Screened] = []
+        used: set[tuple[str, str]] = set()
+        for mutation in candidates:
+            if len(singles) >= plan.cases:
+                break
+            if (mutation.path, mutation.symbol) in used:
+                continue
+            found = screen(sandbox, plan, baseline, [mutation])
+            if found is not None:
+                singles.append(found)
+                used.add((mutation.path, mutation.symbol))
+                _report(progress, plan, found)
+        combos = _combined(sandbox, plan, baseline, singles, rng)
+        tasks = [make_task(sandbox, plan, found, capability, rng) for found in singles + combos]
+    return tasks
+
+
+def _candidates(sandbox: LocalSandbox, plan: ProjectPlan, rng: random.Random) -> list[Mutation]:
+    listed = sandbox.exec(["git", "ls-files", "-z"], timeout=60).stdout.split("\0")
+    code = sorted(path for path in listed if path.endswith(".py") and not is_test_path(path)
+                  and any(fnmatch.fnmatch(path, pattern) for pattern in plan.code))
+    if not code:
+        raise SandboxError(f"{plan.name}: no code file matches {list(plan.code)}")
+    mutations = [m for path in code
+                 for m in candidate_mutations(path, sandbox.read_file(path).decode())]
+    rng.shuffle(mutations)
+    return mutations
+
+
+def _combined(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
+              singles: list[Screened], rng: random.Random) -> list[Screened]:
+    """Pairs of kept bugs in different files, screened together."""
+    pairs = [(a, b) for i, a in enumerate(singles) for b in singles[i + 1:]
+             if a.mutations[0].path != b.mutations[0].path]
+    rng.shuffle(pairs)
+    found: list[Screened] = []
+    for first, second in pairs:
+        if len(found) >= plan.combined:
+            break
+        screened = screen(sandbox, plan, baseline, [*first.mutations, *second.mutations])
+        if screened is not None and set(first.fail_to_pass) | set(second.fail_to_pass) <= set(
+                screened.fail_to_pass):
+            found.append(screened)
+    return found
+
+
+def _submodules(files: Sequence[str]) -> list[str]:
+    """Dotted names of the buggy modules below the top level (``pkg`` itself is the project)."""
+    return [name for name in map(module_name, files) if "." in name]
+
+
+def module_name(path: str) -> str:
+    """``src/pkg/mod.py`` -> ``pkg.mod``; ``pkg/__init__.py`` -> ``pkg``."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[0] in ("src", "lib"):
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _run_suite(sandbox: LocalSandbox, test_command: str, timeout: float,
+               ) -> tuple[dict[str, str], dict[str, str], float]:
+    """Statuses and failure messages of the whole suite; TimeoutError when it hangs."""
+    run = run_tests_once(sandbox, test_command, [], timeout)
+    if run.timed_out:
+        raise TimeoutError(f"{test_command} took more than {timeout:.0f} s")
+    report = run.report or b""
+    return dict(parse_junit(report)), failure_messages(report), run.seconds
+
+
+def _git_output(sandbox: LocalSandbox, args: list[str]) -> str:
+    result = sandbox.exec(["git", *args], timeout=120)
+    if not result.ok:
+        raise SandboxError(f"git {shlex.join(args[:2])} failed: {result.combined()[-500:]}")
+    return result.stdout
+
+
+def _report(progress: Progress | None, plan: ProjectPlan, found: Screened) -> None:
+    if progress is not None:
+        where = ", ".join(f"{m.path}:{m.line} {m.operator}" for m in found.mutations)
+        progress(f"{plan.name}: kept {where} ({len(found.fail_to_pass)} failing)")

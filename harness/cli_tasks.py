@@ -1,0 +1,134 @@
+"""``harness tasks generate | validate | list``: make, re-check and inspect task banks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from tqdm import tqdm
+
+from harness.errors import HarnessError
+from harness.sandbox.local import resolve_isolation
+from harness.task import Bank, load_bank
+
+EXAMPLES = """examples:
+  harness tasks list                                  # every committed bank under suites/
+  harness tasks generate suites/navigation/pypi.toml  # bug-injection cases from PyPI projects
+  harness tasks generate suites/navigation            # the fixture bank from specs/*.toml
+  harness tasks validate                              # every committed bank, 3 runs per case
+  harness tasks validate suites/navigation/pypi.jsonl --cases 'inflection-*' --runs 1
+"""
+EXIT_BROKEN = 1
+EXIT_INFRA = 3
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``tasks`` and its subcommands on the top-level parser."""
+    def sub(parent: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+            text: str) -> argparse.ArgumentParser:
+        return parent.add_parser(name, help=text, description=text, epilog=EXAMPLES,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    tasks = sub(commands, "tasks", "make, validate and list task banks")
+    actions = tasks.add_subparsers(dest="tasks_command", required=True)
+
+    generate = sub(actions, "generate", "build a bank from a spec (TOML) or a fixture folder")
+    generate.add_argument("spec", type=Path, help="bank spec .toml, or a folder with specs/")
+    generate.add_argument("--output", type=Path, help="bank file (default: from the spec)")
+    generate.add_argument("--jobs", type=int, default=2, help="projects in parallel")
+    generate.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "none"])
+    generate.set_defaults(handler=run_generate)
+
+    validate = sub(actions, "validate", "oracle resolves every case, null none, stable over runs")
+    validate.add_argument("banks", type=Path, nargs="*", help="bank files (default: suites/*/)")
+    validate.add_argument("--runs", type=int, default=3, help="gold gradings per case")
+    validate.add_argument("--jobs", type=int, default=2, help="cases checked in parallel")
+    validate.add_argument("--cases", help="instance ids or globs, comma-separated")
+    validate.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "none"])
+    validate.set_defaults(handler=run_validate)
+
+    listing = sub(actions, "list", "summarise banks: cases per project and source")
+    listing.add_argument("banks", type=Path, nargs="*", help="bank files (default: suites/*/)")
+    listing.add_argument("--ids", action="store_true", help="print every instance id")
+    listing.set_defaults(handler=run_list)
+
+
+def committed_banks(root: Path | None = None) -> list[Path]:
+    """Every ``*.jsonl`` bank next to a suite module under ``suites/``."""
+    from harness.cli import default_suites_dir
+
+    suites = root or default_suites_dir()
+    return sorted(path for path in suites.glob("*/*.jsonl"))
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    isolation = resolve_isolation(args.isolation)
+    if args.spec.is_dir():
+        from generators.tasks.fixture_bank import build_bank
+
+        tasks = build_bank(args.spec.resolve(), "navigation")
+        output = args.output or args.spec / "bank.jsonl"
+    else:
+        from generators.tasks.bank_spec import load_spec
+        from generators.tasks.generate import generate_bank
+
+        spec = load_spec(args.spec)
+        tasks, dropped = generate_bank(spec, isolation, args.jobs, tqdm.write)
+        for check in dropped:
+            print(f"dropped {check.instance_id}: {'; '.join(check.problems)}", file=sys.stderr)
+        output = args.output or args.spec.parent / spec.output
+    from generators.tasks.generate import write_bank
+
+    write_bank(tasks, output)
+    print(f"wrote {len(tasks)} cases to {output}")
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from harness.pytest_plugin import select_cases
+    from harness.validation import check_cases
+
+    isolation = resolve_isolation(args.isolation)
+    banks = [load_bank(path) for path in (args.banks or committed_banks())]
+    if not banks:
+        raise HarnessError("no bank to validate; pass bank files or run from the repository root")
+    tasks = [task for bank in banks for task in bank.tasks]
+    tasks = select_cases(tasks, args.cases)
+    broken = infra = 0
+    with tqdm(total=len(tasks), desc="validating", unit="case") as bar:
+        for check in check_cases(tasks, args.runs, isolation, args.jobs):
+            bar.update()
+            if check.infra_error:
+                infra += 1
+                tqdm.write(f"INFRA  {check.instance_id}: {check.infra_error}")
+            elif not check.ok:
+                broken += 1
+                tqdm.write(f"BROKEN {check.instance_id}: {'; '.join(check.problems)}")
+    print(f"{len(tasks)} cases in {len(banks)} bank(s): {len(tasks) - broken - infra} valid, "
+          f"{broken} broken, {infra} not checked (infrastructure errors); "
+          f"{args.runs} run(s) each, isolation {isolation}")
+    if broken:
+        return EXIT_BROKEN
+    return EXIT_INFRA if infra else 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    banks = [load_bank(path) for path in (args.banks or committed_banks())]
+    for bank in banks:
+        print(describe_bank(bank, args.ids))
+    return 0
+
+
+def describe_bank(bank: Bank, ids: bool = False) -> str:
+    """A few lines on a bank: cases, capability, and cases per project and per source."""
+    repos = Counter(task.repo for task in bank.tasks)
+    sources = Counter(task.source for task in bank.tasks)
+    capabilities = ", ".join(sorted({task.capability for task in bank.tasks}))
+    lines = [f"{bank.path}: {len(bank.tasks)} cases ({capabilities}), sha256 {bank.sha256[:12]}",
+             "  projects: " + ", ".join(f"{r} {n}" for r, n in sorted(repos.items())),
+             "  sources:  " + ", ".join(f"{s} {n}" for s, n in sorted(sources.items()))]
+    if ids:
+        lines += [f"    {task.instance_id}" for task in bank.tasks]
+    return "\n".join(lines)

@@ -1,0 +1,89 @@
+"""Bug injection end to end on a small real sdist served by a local package index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generators.tasks.bank_spec import BankSpec, ProjectSpec, load_spec
+from generators.tasks.generate import generate_bank, write_bank
+from generators.tasks.injection import module_name
+from harness.errors import ConfigError
+from harness.sandbox.local import LocalSandbox
+from harness.task import Task
+
+PROJECT = {
+    "pkg/__init__.py": '"""Small helpers."""\n',
+    "pkg/mathx.py": (
+        "def clamp(x, low, high):\n    if x < low:\n        return low\n"
+        "    if x > high:\n        return high\n    return x\n\n\n"
+        "def mean(values):\n    total = 0\n    for value in values:\n        total += value\n"
+        "    return total / len(values)\n\n\n"
+        "def sign(x):\n    if x > 0:\n        return 1\n    if x < 0:\n        return -1\n"
+        "    return 0\n"),
+    "pkg/textx.py": (
+        "def pad(text, width):\n    missing = width - len(text)\n"
+        "    return ' ' * missing + text if missing > 0 else text\n\n\n"
+        "def initials(name):\n    return ''.join(word[0].upper() for word in name.split())\n"),
+    "tests/test_mathx.py": (
+        "from pkg.mathx import clamp, mean, sign\n\n\n"
+        "def test_clamp():\n    assert clamp(5, 0, 10) == 5\n    assert clamp(-1, 0, 10) == 0\n"
+        "    assert clamp(11, 0, 10) == 10\n\n\n"
+        "def test_mean():\n    assert mean([1, 2, 3, 6]) == 3\n\n\n"
+        "def test_sign():\n    assert [sign(-3), sign(0), sign(3)] == [-1, 0, 1]\n"),
+    "tests/test_textx.py": (
+        "from pkg.textx import initials, pad\n\n\n"
+        "def test_pad():\n    assert pad('ab', 4) == '  ab'\n"
+        "    assert pad('abcd', 2) == 'abcd'\n\n\n"
+        "def test_initials():\n    assert initials('ada king lovelace') == 'AKL'\n"),
+}
+
+
+def _spec(sha256: str, seed: int) -> BankSpec:
+    project = ProjectSpec(name="smallpkg", version="1.0", sha256=sha256, cases=3, combined=1,
+                          code=["pkg/*.py"])
+    return BankSpec(capability="navigation", seed=seed, output="bank.jsonl", project=[project])
+
+
+def _bank_bytes(spec: BankSpec, path: Path) -> bytes:
+    tasks, dropped = generate_bank(spec, "none", jobs=1)
+    assert dropped == []
+    write_bank(tasks, path)
+    return path.read_bytes()
+
+
+def test_same_seed_same_bytes_and_the_cases_are_valid(local_index, tmp_path, monkeypatch):
+    """Generation validates each case (oracle resolves, null does not): none may be dropped."""
+    sha256 = local_index.publish("smallpkg", "1.0", PROJECT)
+    first = _bank_bytes(_spec(sha256, seed=1), tmp_path / "a.jsonl")
+    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "fresh-cache"))
+    assert _bank_bytes(_spec(sha256, seed=1), tmp_path / "b.jsonl") == first
+
+    tasks = [Task.model_validate_json(line) for line in first.decode().splitlines()]
+    assert len(tasks) == 4
+    assert [len(task.expected.files) for task in tasks].count(2) == 1, "one two-file bug"
+    for task in tasks:
+        assert task.FAIL_TO_PASS and task.repo_source.delete
+        for path in task.expected.files:
+            assert path not in task.problem_statement
+            if "." in module_name(path):
+                assert module_name(path) not in task.problem_statement
+        with LocalSandbox(task.repo_source, expected_commit=task.base_commit) as box:
+            for hidden in task.repo_source.delete:
+                assert not (Path(box.workdir) / hidden).exists()
+
+
+def test_a_bank_spec_error_names_the_file_and_field(tmp_path):
+    spec = tmp_path / "bad.toml"
+    spec.write_text('capability = "navigation"\nseed = 1\noutput = "x.jsonl"\n\n'
+                    '[[project]]\nname = "x"\nversion = "1"\nsha256 = "nope"\ncode = ["x.py"]\n')
+    with pytest.raises(ConfigError, match=r"bad.toml: field 'project.0.sha256'"):
+        load_spec(spec)
+
+
+@pytest.mark.parametrize(("path", "module"), [
+    ("src/pkg/mod.py", "pkg.mod"), ("pkg/__init__.py", "pkg"), ("parse.py", "parse"),
+    ("toolz/curried/operator.py", "toolz.curried.operator")])
+def test_module_names_follow_the_layout(path, module):
+    assert module_name(path) == module
