@@ -7,6 +7,7 @@ The pieces are importable for notebooks and other tools; the pytest plugin
 from harness.agent import AgentBudget, AgentLoop
 from harness.errors import (
     BankError,
+    BrokenTaskError,
     ConfigError,
     GradingError,
     HarnessError,
@@ -27,7 +28,8 @@ from harness.tools import default_tools
 from harness.trajectory import AssistantTurn, Message, ToolCall, Trajectory
 
 __all__ = [
-    "AgentBudget", "AgentLoop", "AssistantTurn", "Bank", "BankError", "CaseResult",
+    "AgentBudget", "AgentLoop", "AssistantTurn", "Bank", "BankError", "BrokenTaskError",
+    "CaseResult",
     "ConfigError", "GateReport", "GradingError", "HarnessError", "InfrastructureError",
     "LocalSandbox", "Message", "Outcome", "PolicyError", "RunConfig", "RunDir", "SandboxError",
     "Task", "ToolCall", "ToolError", "Trajectory", "decide_gate", "default_tools", "grade",

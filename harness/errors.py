@@ -7,6 +7,7 @@
     |   |                        counted apart from model failures and retried
     |   +-- SandboxError         provisioning, exec or teardown of a sandbox failed
     |   +-- GradingError         the grader could not produce a verdict
+    |   |   +-- BrokenTaskError  the case itself is broken (its hidden tests do not apply)
     |   +-- PolicyError          the policy backend failed (endpoint down, crash)
     +-- RunDirError              a run directory is missing or unreadable
 
@@ -44,6 +45,11 @@ class SandboxError(InfrastructureError):
 
 class GradingError(InfrastructureError):
     """The grader could not reach a verdict (for example the hidden tests do not apply)."""
+
+
+class BrokenTaskError(GradingError):
+    """The case itself is broken: no candidate could be graded on it. Never the model's
+    failure; ``harness tasks validate`` reports it as a broken case."""
 
 
 class PolicyError(InfrastructureError):

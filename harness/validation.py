@@ -18,8 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import BaseModel, Field
 
-from harness.errors import InfrastructureError
+from harness.errors import BrokenTaskError, InfrastructureError, ToolError
 from harness.grading import grade
+from harness.grading.answer import Location, is_defined
 from harness.results import Outcome
 from harness.runner import RunConfig, attempt_case, open_local
 from harness.sandbox.local import Isolation
@@ -42,6 +43,9 @@ def check_case(task: Task, runs: int = 3, isolation: Isolation = "none") -> Case
     try:
         problems = (_answer_problems(task, runs, isolation) if task.expected_answer
                     else _test_problems(task, runs, isolation))
+    except BrokenTaskError as exc:
+        return CaseCheck(instance_id=task.instance_id, ok=False, problems=[str(exc)],
+                         seconds=time.monotonic() - started)
     except InfrastructureError as exc:
         return CaseCheck(instance_id=task.instance_id, ok=False,
                          infra_error=f"{type(exc).__name__}: {exc}",
@@ -70,7 +74,7 @@ def _test_problems(task: Task, runs: int, isolation: Isolation) -> list[str]:
 
 
 def _answer_problems(task: Task, runs: int, isolation: Isolation) -> list[str]:
-    problems: list[str] = []
+    problems = _undefined_locations(task, isolation)
     for run in range(1, max(1, runs) + 1):
         oracle = attempt_case(task, RunConfig(model="oracle", isolation=isolation))[1]
         if not oracle.resolved:
@@ -78,6 +82,21 @@ def _answer_problems(task: Task, runs: int, isolation: Isolation) -> list[str]:
     null = attempt_case(task, RunConfig(model="null", isolation=isolation))[1]
     if null.resolved:
         problems.append("null resolves it")
+    return problems
+
+
+def _undefined_locations(task: Task, isolation: Isolation) -> list[str]:
+    """An expected location that is not a definition at the base state makes a broken case."""
+    problems: list[str] = []
+    with open_local(task, RunConfig(model="oracle", isolation=isolation))() as sandbox:
+        for location in map(Location.parse, task.expected_answer):
+            try:
+                source = sandbox.read_file(location.path).decode("utf-8")
+                defined = is_defined(source, location.qualname)
+            except (ToolError, OSError, UnicodeDecodeError, SyntaxError, ValueError):
+                defined = False
+            if not defined:
+                problems.append(f"expected location {location} is not defined at the base state")
     return problems
 
 

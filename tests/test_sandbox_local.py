@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import SandboxError, ToolError
+from harness.process import DEFAULT_OUTPUT_LIMIT
 from harness.sandbox.bubblewrap import bwrap_available
 from harness.sandbox.local import LocalSandbox, ensure_template
 from harness.task import Task
@@ -52,6 +53,16 @@ def test_diff_holds_edits_and_new_files_and_reset_undoes_them(sandbox: LocalSand
     sandbox.reset()
     assert sandbox.diff() == ""
     assert not (Path(sandbox.workdir) / "calc" / "new_module.py").exists()
+
+
+def test_a_diff_larger_than_the_output_bound_is_whole(sandbox: LocalSandbox) -> None:
+    lines = "".join(f"VALUE_{n} = {n}\n" for n in range(20_000))
+    sandbox.write_file("calc/big.py", lines.encode())
+    diff = sandbox.diff()
+    assert len(diff) > DEFAULT_OUTPUT_LIMIT and "+VALUE_19999 = 19999\n" in diff
+    sandbox.reset()
+    assert sandbox.exec(["git", "apply", "-"], timeout=60, stdin=diff.encode()).ok
+    assert sandbox.read_file("calc/big.py").decode() == lines
 
 
 def test_exec_runs_in_the_repository_with_a_timeout(sandbox: LocalSandbox) -> None:

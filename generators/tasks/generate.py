@@ -35,17 +35,24 @@ def generate_bank(spec: BankSpec, isolation: Isolation = "none", jobs: int = 2,
         made = [task for future in futures for task in future.result()]
     kept: list[Task] = []
     dropped: list[CaseCheck] = []
+    unchecked: list[CaseCheck] = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for task, check in zip(made, pool.map(lambda t: check_case(t, 1, isolation), made),
                                strict=True):
             if check.infra_error:
-                raise InfrastructureError(f"validating {task.instance_id}: {check.infra_error}")
-            if check.ok:
+                unchecked.append(check)
+            elif check.ok:
                 kept.append(task)
             else:
                 dropped.append(check)
             if progress is not None:
-                progress(f"validated {task.instance_id}: {'ok' if check.ok else 'DROPPED'}")
+                verdict = "INFRA" if check.infra_error else "ok" if check.ok else "DROPPED"
+                progress(f"validated {task.instance_id}: {verdict}")
+    if unchecked:
+        # A bank must not depend on which checks the infrastructure let through: no bank.
+        lines = "\n".join(f"  {check.instance_id}: {check.infra_error}" for check in unchecked)
+        raise InfrastructureError(f"{len(unchecked)} case(s) could not be validated; fix the "
+                                  f"environment and generate again:\n{lines}")
     return sorted(kept, key=lambda task: task.instance_id), dropped
 
 

@@ -124,10 +124,10 @@ def make_task(sandbox: LocalSandbox, plan: ProjectPlan, found: Screened, capabil
     sandbox.reset()
     for mutation in found.mutations:
         sandbox.write_file(mutation.path, mutation.mutated.encode())
-    base_patch = _git_output(sandbox, ["diff", "--binary"])
-    gold = _git_output(sandbox, ["diff", "-R", "--binary", "--src-prefix=b/", "--dst-prefix=a/"])
+    base_patch = _git_diff(sandbox, ["--binary"])
+    gold = _git_diff(sandbox, ["-R", "--binary", "--src-prefix=b/", "--dst-prefix=a/"])
     hidden = sorted({test.split("::")[0] for test in found.fail_to_pass})
-    test_patch = _git_output(sandbox, ["diff", "--binary", EMPTY_TREE, "HEAD", "--", *hidden])
+    test_patch = _git_diff(sandbox, ["--binary", EMPTY_TREE, "HEAD", "--", *hidden])
     pass_to_pass = sorted(t for t in found.passing if t.split("::")[0] in hidden)
     files = sorted({m.path for m in found.mutations})
     secrets = [*files, *_submodules(files), *(PurePosixPath(p).name for p in files)]
@@ -227,11 +227,13 @@ def _run_suite(sandbox: LocalSandbox, test_command: str, timeout: float,
     return dict(parse_junit(report)), failure_messages(report), run.seconds
 
 
-def _git_output(sandbox: LocalSandbox, args: list[str]) -> str:
-    result = sandbox.exec(["git", *args], timeout=120)
+def _git_diff(sandbox: LocalSandbox, args: list[str]) -> str:
+    """``git diff ARGS`` in full (through a scratch file: command output is bounded)."""
+    output = f"--output={sandbox.scratch_dir}/git.diff"
+    result = sandbox.exec(["git", "diff", output, *args], timeout=120)
     if not result.ok:
-        raise SandboxError(f"git {shlex.join(args[:2])} failed: {result.combined()[-500:]}")
-    return result.stdout
+        raise SandboxError(f"git diff {shlex.join(args[:2])} failed: {result.combined()[-500:]}")
+    return sandbox.take_scratch("git.diff").decode("utf-8")
 
 
 def _report(progress: Progress | None, plan: ProjectPlan, found: Screened) -> None:

@@ -8,6 +8,7 @@ task's ``expected_answer`` exactly.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,3 +98,30 @@ def grade_final_answer(task: Task, trajectory: Trajectory, candidate_patch: str 
                    answer=answer[:ANSWER_CHARS], answer_precision=grade.precision,
                    answer_recall=grade.recall, answer_missing=[str(x) for x in grade.missing],
                    answer_extra=[str(x) for x in grade.extra])
+
+
+def is_defined(source: str, qualname: str) -> bool:
+    """Whether ``qualname`` (``Class.method``, ``function``) is defined in Python ``source``:
+    each part a class or function nested in the one before, at any depth of ``if``/``try``."""
+    scopes: list[ast.AST] = [ast.parse(source)]
+    for part in qualname.split("."):
+        found = [node for scope in scopes for node in _definitions(scope)
+                 if node.name == part]
+        if not found:
+            return False
+        scopes = list(found)
+    return True
+
+
+def _definitions(scope: ast.AST) -> list[ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Classes and functions directly in ``scope`` (through compound statements, not defs)."""
+    kinds = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    found: list[ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef] = []
+    pending = list(ast.iter_child_nodes(scope))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, kinds):
+            found.append(node)
+        elif isinstance(node, ast.stmt):
+            pending.extend(ast.iter_child_nodes(node))
+    return found

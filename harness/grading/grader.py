@@ -21,7 +21,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from harness.errors import GradingError
+from harness.errors import BrokenTaskError, GradingError
 from harness.grading.junit import junit_key, parse_junit_keys
 from harness.grading.patches import is_test_path, test_files_of, touched_files
 from harness.protocols import Sandbox
@@ -42,7 +42,7 @@ def grade(task: Task, candidate_patch: str, open_sandbox: SandboxFactory,
             return Outcome(resolved=False, patch_applied=False, candidate_patch=candidate_patch)
         restored = _restore_test_files(sandbox, candidate_patch, task.test_patch)
         if not apply_patch_text(sandbox, task.test_patch):
-            raise GradingError(f"{task.instance_id}: the hidden test patch does not apply "
+            raise BrokenTaskError(f"{task.instance_id}: the hidden test patch does not apply "
                                "on top of the candidate; the task is broken")
         report, log = _run_tests(sandbox, task, timeout)
     statuses = parse_junit_keys(report or b"")

@@ -183,15 +183,25 @@ class LocalSandbox:
     def diff(self) -> str:
         """Every change since the base commit, new files included, as a git patch."""
         index = ".git/harness-diff-index"
+        output = f"{self.scratch_dir}/workspace.diff"
         script = (f"GIT_INDEX_FILE={index} git add -A && "
-                  f"GIT_INDEX_FILE={index} git diff --cached --binary {self.base_commit}; "
-                  f"status=$?; rm -f {index}; exit $status")
+                  f"GIT_INDEX_FILE={index} git diff --cached --binary --output={output} "
+                  f"{self.base_commit}; status=$?; rm -f {index}; exit $status")
         result = self.exec(["sh", "-c", script], timeout=120)
         if not result.ok:
             raise SandboxError(f"could not compute the workspace diff: {result.combined()[-800:]}")
-        if result.truncated:
-            raise SandboxError("the workspace diff is larger than the output bound")
-        return result.stdout
+        return self.take_scratch("workspace.diff").decode("utf-8", errors="surrogateescape")
+
+    def take_scratch(self, name: str) -> bytes:
+        """Read and remove a file a command wrote to the scratch directory (unbounded, unlike
+        command output)."""
+        target = self.scratch / name
+        try:
+            data = target.read_bytes()
+        except OSError as exc:
+            raise SandboxError(f"expected {name} in the scratch directory: {exc}") from exc
+        target.unlink()
+        return data
 
     def reset(self) -> None:
         """Back to the base state: tracked files restored, untracked files removed."""
