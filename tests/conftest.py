@@ -71,6 +71,17 @@ def write_tiny_project(root: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real data files (``../shared/data``, or ``$HARNESS_SHARED_DATA``); tests that need
+    them are skipped, naming the path, where they are absent."""
+    override = os.environ.get("HARNESS_SHARED_DATA")
+    root = Path(override) if override else Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not root.is_dir():
+        pytest.skip(f"real data files not found at {root} (set HARNESS_SHARED_DATA)")
+    return root
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Templates and workspaces of the tests live in a temporary cache."""

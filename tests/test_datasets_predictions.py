@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -202,10 +201,8 @@ def test_export_then_load_gives_the_same_tasks(
     assert load_swebench(path).tasks == tuple(tasks)
 
 
-def test_export_of_the_real_verified_rows_reproduces_them() -> None:
-    override = os.environ.get("HARNESS_SHARED_DATA")
-    data = Path(override) if override else Path(__file__).resolve().parents[2] / "shared" / "data"
-    path = data / "swe-bench" / "SWE-bench_Verified.test.parquet"
+def test_export_of_the_real_verified_rows_reproduces_them(shared_data: Path) -> None:
+    path = shared_data / "swe-bench" / "SWE-bench_Verified.test.parquet"
     if not path.is_file():
         pytest.skip(f"SWE-bench Verified not found at {path} (set HARNESS_SHARED_DATA)")
     raw = pq.read_table(path).to_pylist()

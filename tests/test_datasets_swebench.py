@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import types
@@ -39,14 +38,9 @@ TEST_PATCH = (
 )
 
 
-def shared_data() -> Path:
-    override = os.environ.get("HARNESS_SHARED_DATA")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
 @pytest.fixture(scope="module")
-def swe_dir() -> Path:
-    path = shared_data() / "swe-bench"
+def swe_dir(shared_data: Path) -> Path:
+    path = shared_data / "swe-bench"
     if not path.is_dir():
         pytest.skip(f"SWE-bench data not found at {path} (set HARNESS_SHARED_DATA)")
     return path

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,9 @@ from harness.errors import ConfigError
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
 
-def shared_data() -> Path:
-    override = os.environ.get("HARNESS_SHARED_DATA")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
 @pytest.fixture(scope="module")
-def data() -> Path:
-    path = shared_data()
+def data(shared_data: Path) -> Path:
+    path = shared_data
     if not (path / "swe-bench").is_dir() or not (path / "swt-bench").is_dir():
         pytest.skip(f"SWE-bench/SWT-Bench data not found under {path} (set HARNESS_SHARED_DATA)")
     return path
