@@ -55,6 +55,15 @@ def test_diff_holds_edits_and_new_files_and_reset_undoes_them(sandbox: LocalSand
     assert not (Path(sandbox.workdir) / "calc" / "new_module.py").exists()
 
 
+def test_files_the_project_ignores_but_the_base_tracks_are_not_diffed_away(
+        sandbox: LocalSandbox) -> None:
+    sandbox.write_file(".gitignore", b"calc/ops/\n")
+    sandbox.write_file("calc/ops/arith.py", b"CHANGED = 1\n")
+    diff = sandbox.diff()
+    assert "+CHANGED = 1" in diff
+    assert "deleted file" not in diff and "calc/ops/__init__.py" not in diff
+
+
 def test_a_diff_larger_than_the_output_bound_is_whole(sandbox: LocalSandbox) -> None:
     lines = "".join(f"VALUE_{n} = {n}\n" for n in range(20_000))
     sandbox.write_file("calc/big.py", lines.encode())

@@ -4,8 +4,10 @@ validated, written as JSONL."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+
+from tqdm import tqdm
 
 from generators.tasks.bank_spec import BankSpec
 from generators.tasks.injection import generate_project
@@ -23,8 +25,10 @@ def generate_bank(spec: BankSpec, isolation: Isolation = "none", jobs: int = 2,
     """(kept cases sorted by id, checks of the dropped ones); projects run ``jobs`` at a time.
 
     Bug injection runs for projects with ``cases + combined > 0``, question generation for
-    projects with ``questions > 0``.
+    projects with ``questions > 0``. With ``progress``, messages go there and both stages
+    show a progress bar.
     """
+    bars = progress is not None
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(generate_project, project.plan(), spec.capability, spec.seed,
                                isolation, progress) for project in spec.projects
@@ -32,22 +36,27 @@ def generate_bank(spec: BankSpec, isolation: Isolation = "none", jobs: int = 2,
         futures += [pool.submit(generate_questions, project.question_plan(), spec.capability,
                                 spec.seed, isolation, progress) for project in spec.projects
                     if project.questions > 0]
+        with tqdm(total=len(futures), desc="generating", unit="job", disable=not bars) as bar:
+            for _ in as_completed(futures):
+                bar.update()
         made = [task for future in futures for task in future.result()]
     kept: list[Task] = []
     dropped: list[CaseCheck] = []
     unchecked: list[CaseCheck] = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, \
+            tqdm(total=len(made), desc="validating", unit="case", disable=not bars) as bar:
         for task, check in zip(made, pool.map(lambda t: check_case(t, 1, isolation), made),
                                strict=True):
+            bar.update()
             if check.infra_error:
                 unchecked.append(check)
             elif check.ok:
                 kept.append(task)
             else:
                 dropped.append(check)
-            if progress is not None:
-                verdict = "INFRA" if check.infra_error else "ok" if check.ok else "DROPPED"
-                progress(f"validated {task.instance_id}: {verdict}")
+            if progress is not None and not check.ok:
+                verdict = "INFRA" if check.infra_error else "DROPPED"
+                progress(f"{verdict} {task.instance_id}")
     if unchecked:
         # A bank must not depend on which checks the infrastructure let through: no bank.
         lines = "\n".join(f"  {check.instance_id}: {check.infra_error}" for check in unchecked)

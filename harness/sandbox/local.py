@@ -184,7 +184,10 @@ class LocalSandbox:
         """Every change since the base commit, new files included, as a git patch."""
         index = ".git/harness-diff-index"
         output = f"{self.scratch_dir}/workspace.diff"
-        script = (f"GIT_INDEX_FILE={index} git add -A && "
+        # The scratch index starts from the base tree: files tracked there stay tracked even
+        # where the project's .gitignore matches them (generated version.py, egg-info).
+        script = (f"GIT_INDEX_FILE={index} git read-tree {self.base_commit} && "
+                  f"GIT_INDEX_FILE={index} git add -A && "
                   f"GIT_INDEX_FILE={index} git diff --cached --binary --output={output} "
                   f"{self.base_commit}; status=$?; rm -f {index}; exit $status")
         result = self.exec(["sh", "-c", script], timeout=120)
