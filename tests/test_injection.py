@@ -5,13 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generators.tasks.bank_spec import BankSpec, ProjectSpec, load_spec
 from generators.tasks.generate import generate_bank, write_bank
-from generators.tasks.injection import module_name
+from generators.tasks.injection import (
+    function_id,
+    measure_baseline,
+    module_name,
+    unstable_functions,
+)
 from harness.errors import ConfigError
 from harness.sandbox.local import LocalSandbox
-from harness.task import Task
+from harness.task import DEFAULT_TEST_COMMAND, PathSource, Task
 
 PROJECT = {
     "pkg/__init__.py": '"""Small helpers."""\n',
@@ -87,3 +94,43 @@ def test_a_bank_spec_error_names_the_file_and_field(tmp_path):
     ("toolz/curried/operator.py", "toolz.curried.operator")])
 def test_module_names_follow_the_layout(path, module):
     assert module_name(path) == module
+
+
+@given(st.dictionaries(st.sampled_from(["t.py::a", "t.py::b", "u.py::c"]),
+                       st.lists(st.sets(st.sampled_from(["[0]", "[1]", "[x-2]", ""]),
+                                        min_size=1), min_size=3, max_size=3)))
+def test_unstable_functions_are_those_whose_ids_differ_between_runs(
+        per_function: dict[str, list[set[str]]]) -> None:
+    runs = [{name + suffix for name, sets in per_function.items() for suffix in sets[i]}
+            for i in range(3)]
+    expected = {name for name, sets in per_function.items()
+                if not sets[0] == sets[1] == sets[2]}
+    assert unstable_functions(runs) == expected
+
+
+UNSTABLE_IDS = {
+    "pkg/__init__.py": "",
+    "tests/test_ids.py": (
+        "import pytest\n\n\nclass Thing:\n    pass\n\n\n"
+        "# A set of tuples holding None and objects: its order changes from process to\n"
+        "# process, and the ids number the objects in that order (isodate's test_date.py).\n"
+        "CASES = {(str(n), Thing(), None) for n in range(30)}\n\n\n"
+        "@pytest.mark.parametrize('name,thing,nothing', CASES)\n"
+        "def test_moving_ids(name, thing, nothing):\n    assert thing is not None\n\n\n"
+        "@pytest.mark.parametrize('n', range(5))\n"
+        "def test_fixed_ids(n):\n    assert n >= 0\n\n\n"
+        "def test_plain():\n    assert True\n"),
+}
+
+
+def test_the_baseline_leaves_out_tests_whose_ids_move_between_runs(tmp_path: Path) -> None:
+    (tmp_path / "proj").mkdir()
+    for relative, text in UNSTABLE_IDS.items():
+        (tmp_path / "proj" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "proj" / relative).write_text(text)
+    source = PathSource(kind="path", path=str(tmp_path / "proj"))
+    with LocalSandbox(source) as box:
+        baseline = measure_baseline(box, DEFAULT_TEST_COMMAND)
+    assert {function_id(t) for t in baseline.stable} == {
+        "tests/test_ids.py::test_fixed_ids", "tests/test_ids.py::test_plain"}
+    assert len(baseline.stable) == 6

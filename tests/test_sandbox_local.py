@@ -81,6 +81,15 @@ def test_exec_runs_in_the_repository_with_a_timeout(sandbox: LocalSandbox) -> No
     assert slow.timed_out and not slow.ok
 
 
+def test_the_harness_own_pytest_plugins_stay_out_of_the_project(sandbox: LocalSandbox) -> None:
+    """The project runs on the harness's interpreter; xdist, hypothesis and the harness
+    plugin installed beside it are not the project's and must not load into its tests."""
+    plugins = sandbox.exec(["python", "-m", "pytest", "-VV"], timeout=60)
+    assert plugins.ok, plugins.combined()
+    for name in ("agent-eval-harness", "pytest-xdist", "hypothesis"):
+        assert name not in plugins.combined()
+
+
 def test_workspaces_are_independent_and_leave_the_template_alone(tiny_task: Task) -> None:
     with LocalSandbox(tiny_task.repo_source) as first, LocalSandbox(tiny_task.repo_source) as other:
         first.write_file("calc/ops/arith.py", b"# gone\n")

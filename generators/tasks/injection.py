@@ -4,14 +4,18 @@ The SWE-smith recipe, one project at a time:
 
 1. **Baseline.** Run the project's whole test suite three times on the clean
    tree. Only tests that pass every time are used (flaky, failing and skipped
-   tests never become FAIL_TO_PASS or PASS_TO_PASS).
+   tests never become FAIL_TO_PASS or PASS_TO_PASS), and none of a test
+   function whose parametrised ids differ between the runs (ids numbered in
+   the iteration order of a set, which changes from process to process, name
+   a different case each time).
 2. **Candidates.** Every single-site mutation of the project's code files
    (``generators.tasks.mutations``), shuffled with the bank's seed, at most one
    per function.
-3. **Screen.** Apply a candidate and run the whole suite once. FAIL_TO_PASS
+3. **Screen.** Apply a candidate and run the whole suite. FAIL_TO_PASS
    are the stable tests that now fail; a candidate is kept when there is at
    least one, none of the stable tests went missing (an import-breaking bug),
-   the run did not time out, and no more than ``max_fail_to_pass`` fail.
+   the run did not time out, no more than ``max_fail_to_pass`` fail, and a
+   second run fails exactly the same tests.
 4. **Hide.** The test files holding FAIL_TO_PASS are removed from the base
    state; the hidden ``test_patch`` brings them back. PASS_TO_PASS are the
    stable tests of those files that still pass with the bug.
@@ -85,17 +89,37 @@ class Baseline:
 
 
 def measure_baseline(sandbox: LocalSandbox, test_command: str) -> Baseline:
-    """Run the clean suite ``BASELINE_RUNS`` times; keep the tests that always pass."""
+    """Run the clean suite ``BASELINE_RUNS`` times; keep the tests that always pass and
+    whose ids are stable (see the module docstring)."""
+    runs: list[set[str]] = []
     passing: set[str] | None = None
     slowest = 0.0
     for _ in range(BASELINE_RUNS):
         statuses, _messages, seconds = _run_suite(sandbox, test_command, timeout=1800)
+        runs.append(set(statuses))
         ok = {t for t, s in statuses.items() if s == "passed" and is_test_path(t.split("::")[0])}
         passing = ok if passing is None else passing & ok
         slowest = max(slowest, seconds)
-    if not passing:
+    unstable = unstable_functions(runs)
+    stable = {t for t in passing or () if function_id(t) not in unstable}
+    if not stable:
         raise SandboxError(f"no test passes on the clean tree with {test_command!r}")
-    return Baseline(frozenset(passing), slowest)
+    return Baseline(frozenset(stable), slowest)
+
+
+def function_id(test_id: str) -> str:
+    """``tests/t.py::test_x[a-1]`` -> ``tests/t.py::test_x``."""
+    return test_id.split("[", 1)[0]
+
+
+def unstable_functions(runs: Sequence[set[str]]) -> set[str]:
+    """Test functions whose set of (parametrised) ids is not the same in every run."""
+    ids: dict[str, list[set[str]]] = {}
+    for index, run in enumerate(runs):
+        for test_id in run:
+            per_run = ids.setdefault(function_id(test_id), [set() for _ in runs])
+            per_run[index].add(test_id)
+    return {name for name, per_run in ids.items() if any(r != per_run[0] for r in per_run)}
 
 
 def screen(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
@@ -147,6 +171,20 @@ def make_task(sandbox: LocalSandbox, plan: ProjectPlan, found: Screened, capabil
             f"{module_name(m.path)}.{m.symbol}" for m in found.mutations)))
 
 
+def confirmed(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
+              mutations: Sequence[Mutation]) -> Screened | None:
+    """``screen`` twice: a bug is kept only when both runs fail the same tests (a test
+    that is flaky under the bug, or whose parameters move between ids, is caught here)."""
+    first = screen(sandbox, plan, baseline, mutations)
+    if first is None:
+        return None
+    second = screen(sandbox, plan, baseline, mutations)
+    if second is None or (second.fail_to_pass, second.passing) != (first.fail_to_pass,
+                                                                   first.passing):
+        return None
+    return first
+
+
 def generate_project(plan: ProjectPlan, capability: str, seed: int,
                      isolation: Isolation = "none", progress: Progress | None = None,
                      ) -> list[Task]:
@@ -163,7 +201,7 @@ def generate_project(plan: ProjectPlan, capability: str, seed: int,
                 break
             if (mutation.path, mutation.symbol) in used:
                 continue
-            found = screen(sandbox, plan, baseline, [mutation])
+            found = confirmed(sandbox, plan, baseline, [mutation])
             if found is not None:
                 singles.append(found)
                 used.add((mutation.path, mutation.symbol))
@@ -195,7 +233,7 @@ def _combined(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
     for first, second in pairs:
         if len(found) >= plan.combined:
             break
-        screened = screen(sandbox, plan, baseline, [*first.mutations, *second.mutations])
+        screened = confirmed(sandbox, plan, baseline, [*first.mutations, *second.mutations])
         if screened is not None and set(first.fail_to_pass) | set(second.fail_to_pass) <= set(
                 screened.fail_to_pass):
             found.append(screened)
