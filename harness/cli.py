@@ -1,5 +1,6 @@
 """The ``harness`` command line: ``eval`` runs a suite through pytest, ``runs`` reads run dirs,
-``tasks`` makes and checks banks (``harness.cli_tasks``)."""
+``tasks`` makes and checks banks (``harness.cli_tasks``), ``images`` manages the docker
+sandbox's images (``harness.cli_images``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness import cli_tasks
+from harness import cli_images, cli_tasks
 from harness.errors import HarnessError
 
 EVAL_EXAMPLES = """examples:
@@ -16,6 +17,7 @@ EVAL_EXAMPLES = """examples:
   harness eval --suite navigation --model null -n 2
   harness eval --model replay:runs/RUN/trajectories --cases 'ledgerly-*'
   harness eval --model oracle -- --resume --run-dir runs/nightly   # extra pytest options after --
+  harness eval --sandbox docker --model null     # one container per case
 """
 RUNS_EXAMPLES = """examples:
   harness runs list
@@ -39,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--suite", default="navigation", help="capability suite (default: "
                           "navigation)")
     evaluate.add_argument("--model", default="oracle", help="policy URI (default: oracle)")
-    evaluate.add_argument("--sandbox", default="local", choices=["local"])
+    evaluate.add_argument("--sandbox", default="local", choices=["local", "docker"],
+                          help="sandbox backend (docker: build images first, harness images)")
     evaluate.add_argument("-n", "--workers", default="2",
                           help="pytest-xdist workers, or 0 for none (default: 2)")
     evaluate.add_argument("--cases", help="instance ids or globs, comma-separated")
@@ -63,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--root", type=Path, default=Path("runs"), help="default: ./runs")
     listing.set_defaults(handler=run_list)
     cli_tasks.add_parser(commands)
+    cli_images.add_parser(commands)
     return parser
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from harness.cli_common import Subparsers, add_command
 from harness.errors import HarnessError
 from harness.sandbox.local import resolve_isolation
 from harness.task import Bank, load_bank
@@ -19,17 +20,16 @@ EXAMPLES = """examples:
   harness tasks generate suites/navigation            # the fixture bank from specs/*.toml
   harness tasks validate                              # every committed bank, 3 runs per case
   harness tasks validate suites/navigation/pypi.jsonl --cases 'inflection-*' --runs 1
+  harness tasks validate --sandbox docker --cases 'toolz-*'  # in containers (harness images)
 """
 EXIT_BROKEN = 1
 EXIT_INFRA = 3
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(commands: Subparsers) -> None:
     """Register ``tasks`` and its subcommands on the top-level parser."""
-    def sub(parent: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
-            text: str) -> argparse.ArgumentParser:
-        return parent.add_parser(name, help=text, description=text, epilog=EXAMPLES,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    def sub(parent: Subparsers, name: str, text: str) -> argparse.ArgumentParser:
+        return add_command(parent, name, text, EXAMPLES)
 
     tasks = sub(commands, "tasks", "make, validate and list task banks")
     actions = tasks.add_subparsers(dest="tasks_command", required=True)
@@ -46,7 +46,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     validate.add_argument("--runs", type=int, default=3, help="gold gradings per case")
     validate.add_argument("--jobs", type=int, default=2, help="cases checked in parallel")
     validate.add_argument("--cases", help="instance ids or globs, comma-separated")
-    validate.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "none"])
+    validate.add_argument("--sandbox", default="local", choices=["local", "docker"],
+                          help="sandbox backend (docker: one container per case)")
+    validate.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "none"],
+                          help="local sandbox isolation (auto: bubblewrap when usable)")
     validate.set_defaults(handler=run_validate)
 
     listing = sub(actions, "list", "summarise banks: cases per project and source")
@@ -98,7 +101,7 @@ def run_validate(args: argparse.Namespace) -> int:
     tasks = select_cases(tasks, args.cases)
     broken = infra = 0
     with tqdm(total=len(tasks), desc="validating", unit="case") as bar:
-        for check in check_cases(tasks, args.runs, isolation, args.jobs):
+        for check in check_cases(tasks, args.runs, isolation, args.jobs, sandbox=args.sandbox):
             bar.update()
             if check.infra_error:
                 infra += 1
@@ -108,7 +111,8 @@ def run_validate(args: argparse.Namespace) -> int:
                 tqdm.write(f"BROKEN {check.instance_id}: {'; '.join(check.problems)}")
     print(f"{len(tasks)} cases in {len(banks)} bank(s): {len(tasks) - broken - infra} valid, "
           f"{broken} broken, {infra} not checked (infrastructure errors); "
-          f"{args.runs} run(s) each, isolation {isolation}")
+          f"{args.runs} run(s) each, sandbox {args.sandbox}"
+          + (f", isolation {isolation}" if args.sandbox == "local" else ""))
     if broken:
         return EXIT_BROKEN
     return EXIT_INFRA if infra else 0

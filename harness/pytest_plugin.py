@@ -37,6 +37,7 @@ from harness.results import CaseResult
 from harness.run_meta import run_metadata
 from harness.rundir import RunDir
 from harness.runner import RunConfig, run_case
+from harness.sandbox.backends import BACKENDS, shared_docker_client
 from harness.sandbox.local import resolve_isolation
 from harness.scoring import format_scores, mean_scores
 from harness.task import Bank, Task, load_bank
@@ -63,7 +64,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("harness", "evaluation harness (suites/)")
     group.addoption("--model", help="policy URI: oracle, null, replay:RUN/trajectories, "
                     "openai:http://HOST:PORT/v1#MODEL")
-    group.addoption("--sandbox", default="local", choices=["local"], help="sandbox backend")
+    group.addoption("--sandbox", default="local", choices=list(BACKENDS),
+                    help="sandbox backend: local (a copy here) or docker (a container per case)")
     group.addoption("--isolation", default="auto", choices=["auto", "bwrap", "none"],
                     help="local sandbox isolation (auto: bubblewrap when usable)")
     group.addoption("--bank", help="task bank JSONL to use instead of the suite's own")
@@ -178,6 +180,7 @@ class HarnessSession:
             origin = self.case_origins(bank_paths)
             tasks = select_cases([task for task, _ in origin.values()],
                                  self.config.getoption("--cases"))
+            self.check_backend()
             self.open_run_dir()
         except HarnessError as exc:
             # A collection error, not a UsageError: xdist workers report it cleanly.
@@ -189,6 +192,12 @@ class HarnessSession:
         metafunc.parametrize("harness_case", params, ids=[
             p.task.instance_id if epochs == 1 else f"{p.task.instance_id}@{p.epoch}"
             for p in params])
+
+    def check_backend(self) -> None:
+        """Fail at collection, once, where the chosen backend cannot run at all (no Docker
+        engine), rather than with an infrastructure error in every case."""
+        if self.run_config().sandbox == "docker":
+            shared_docker_client()
 
     def open_run_dir(self) -> None:
         """Create the run directory (first worker wins), or check it may be resumed."""

@@ -33,7 +33,7 @@ def run_metadata(config: RunConfig, session: str, argv: Sequence[str],
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "model": config.model,
         "sandbox": config.sandbox,
-        "isolation": config.isolation,
+        "isolation": config.isolation_used,
         "config": config.model_dump(mode="json"),
         "banks": [{"path": str(b.path), "sha256": b.sha256, "cases": len(b.tasks)}
                   for b in banks],

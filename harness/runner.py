@@ -15,9 +15,11 @@ from harness.errors import InfrastructureError
 from harness.grading import grade
 from harness.grading.answer import grade_final_answer
 from harness.policies import make_policy
+from harness.protocols import Sandbox
 from harness.results import CaseResult, Outcome
 from harness.rundir import RunDir
-from harness.sandbox.local import Isolation, LocalSandbox
+from harness.sandbox.backends import SandboxKind, sandbox_opener
+from harness.sandbox.local import Isolation
 from harness.scoring import score
 from harness.task import Task
 from harness.tools import default_tools
@@ -28,7 +30,7 @@ class RunConfig(BaseModel):
     """How cases are run; one per session, shared by all cases."""
 
     model: str = Field(description="policy URI: oracle, null, replay:PATH, ...")
-    sandbox: str = Field(default="local", description="sandbox backend")
+    sandbox: SandboxKind = Field(default="local", description="sandbox backend: local or docker")
     isolation: Isolation = Field(default="none", description="bwrap or none (local sandbox)")
     budget: AgentBudget = Field(default_factory=AgentBudget)
     context: ContextConfig = Field(default_factory=ContextConfig)
@@ -36,23 +38,29 @@ class RunConfig(BaseModel):
     infra_retries: int = Field(default=2, ge=0, description="retries after infrastructure errors")
 
 
-def open_local(task: Task, config: RunConfig) -> Callable[[], LocalSandbox]:
-    return lambda: LocalSandbox(task.repo_source, isolation=config.isolation,
-                                expected_commit=task.base_commit)
+    @property
+    def isolation_used(self) -> str:
+        """What isolates commands: the container for docker, else the local isolation."""
+        return "docker" if self.sandbox == "docker" else self.isolation
+
+
+def open_sandbox(task: Task, config: RunConfig) -> Callable[[], Sandbox]:
+    """Opens fresh sandboxes of ``task`` with the configured backend."""
+    return sandbox_opener(task, config.sandbox, config.isolation)
 
 
 def attempt_case(task: Task, config: RunConfig) -> tuple[Trajectory, Outcome]:
     """One attempt: the policy works in a sandbox, then a fresh sandbox grades its diff
     (an answer case, one with ``expected_answer``, is graded on its final answer instead)."""
-    open_sandbox = open_local(task, config)
-    with open_sandbox() as sandbox:
+    opener = open_sandbox(task, config)
+    with opener() as sandbox:
         policy = make_policy(config.model, task)
         loop = AgentLoop(policy, sandbox, default_tools(task), config.budget, config.context)
         trajectory = loop.run(task)
         candidate = sandbox.diff()
     if task.expected_answer:
         return trajectory, grade_final_answer(task, trajectory, candidate)
-    outcome = grade(task, candidate, open_sandbox, timeout=config.grading_timeout)
+    outcome = grade(task, candidate, opener, timeout=config.grading_timeout)
     return trajectory, outcome
 
 

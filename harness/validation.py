@@ -22,7 +22,8 @@ from harness.errors import BrokenTaskError, InfrastructureError, ToolError
 from harness.grading import grade
 from harness.grading.answer import Location, is_defined
 from harness.results import Outcome
-from harness.runner import RunConfig, attempt_case, open_local
+from harness.runner import RunConfig, attempt_case, open_sandbox
+from harness.sandbox.backends import SandboxKind
 from harness.sandbox.local import Isolation
 from harness.task import Task
 
@@ -37,12 +38,15 @@ class CaseCheck(BaseModel):
     seconds: float = 0.0
 
 
-def check_case(task: Task, runs: int = 3, isolation: Isolation = "none") -> CaseCheck:
-    """Check one case (see the module docstring); never raises for a broken case."""
+def check_case(task: Task, runs: int = 3, isolation: Isolation = "none",
+               sandbox: SandboxKind = "local") -> CaseCheck:
+    """Check one case (see the module docstring) in sandboxes of the ``sandbox`` backend;
+    never raises for a broken case."""
     started = time.monotonic()
+    base = RunConfig(model="oracle", sandbox=sandbox, isolation=isolation)
     try:
-        problems = (_answer_problems(task, runs, isolation) if task.expected_answer
-                    else _test_problems(task, runs, isolation))
+        problems = (_answer_problems(task, runs, base) if task.expected_answer
+                    else _test_problems(task, runs, base))
     except BrokenTaskError as exc:
         return CaseCheck(instance_id=task.instance_id, ok=False, problems=[str(exc)],
                          seconds=time.monotonic() - started)
@@ -54,17 +58,20 @@ def check_case(task: Task, runs: int = 3, isolation: Isolation = "none") -> Case
                      seconds=time.monotonic() - started)
 
 
-def _test_problems(task: Task, runs: int, isolation: Isolation) -> list[str]:
+def _with_model(base: RunConfig, model: str) -> RunConfig:
+    return base.model_copy(update={"model": model})
+
+
+def _test_problems(task: Task, runs: int, base: RunConfig) -> list[str]:
     problems: list[str] = []
-    oracle = attempt_case(task, RunConfig(model="oracle", isolation=isolation))[1]
+    oracle = attempt_case(task, _with_model(base, "oracle"))[1]
     if not oracle.resolved:
         problems.append(f"oracle does not resolve it: {_failing(oracle)}")
     for run in range(2, runs + 1):
-        gold = grade(task, task.patch, open_local(task, RunConfig(model="gold",
-                                                                  isolation=isolation)))
+        gold = grade(task, task.patch, open_sandbox(task, base))
         if not gold.resolved:
             problems.append(f"gold patch unresolved on run {run}: {_failing(gold)}")
-    null = attempt_case(task, RunConfig(model="null", isolation=isolation))[1]
+    null = attempt_case(task, _with_model(base, "null"))[1]
     if null.resolved:
         problems.append("null resolves it")
     missing = sorted(t for t, s in null.fail_to_pass.items() if s not in ("failed", "error"))
@@ -73,22 +80,22 @@ def _test_problems(task: Task, runs: int, isolation: Isolation) -> list[str]:
     return problems
 
 
-def _answer_problems(task: Task, runs: int, isolation: Isolation) -> list[str]:
-    problems = _undefined_locations(task, isolation)
+def _answer_problems(task: Task, runs: int, base: RunConfig) -> list[str]:
+    problems = _undefined_locations(task, base)
     for run in range(1, max(1, runs) + 1):
-        oracle = attempt_case(task, RunConfig(model="oracle", isolation=isolation))[1]
+        oracle = attempt_case(task, _with_model(base, "oracle"))[1]
         if not oracle.resolved:
             problems.append(f"oracle does not resolve it on run {run}: {oracle.summary()}")
-    null = attempt_case(task, RunConfig(model="null", isolation=isolation))[1]
+    null = attempt_case(task, _with_model(base, "null"))[1]
     if null.resolved:
         problems.append("null resolves it")
     return problems
 
 
-def _undefined_locations(task: Task, isolation: Isolation) -> list[str]:
+def _undefined_locations(task: Task, base: RunConfig) -> list[str]:
     """An expected location that is not a definition at the base state makes a broken case."""
     problems: list[str] = []
-    with open_local(task, RunConfig(model="oracle", isolation=isolation))() as sandbox:
+    with open_sandbox(task, base)() as sandbox:
         for location in map(Location.parse, task.expected_answer):
             try:
                 source = sandbox.read_file(location.path).decode("utf-8")
@@ -102,10 +109,10 @@ def _undefined_locations(task: Task, isolation: Isolation) -> list[str]:
 
 def check_cases(tasks: Sequence[Task], runs: int = 3, isolation: Isolation = "none",
                 jobs: int = 2, on_done: Callable[[CaseCheck], None] | None = None,
-                ) -> Iterator[CaseCheck]:
+                sandbox: SandboxKind = "local") -> Iterator[CaseCheck]:
     """Check cases ``jobs`` at a time (the work is in subprocesses); results in bank order."""
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(check_case, task, runs, isolation) for task in tasks]
+        futures = [pool.submit(check_case, task, runs, isolation, sandbox) for task in tasks]
         for future in futures:
             check = future.result()
             if on_done is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,6 +121,26 @@ ISOLATIONS = [
     pytest.param("bwrap", marks=pytest.mark.skipif(
         not bwrap_available(), reason="bubblewrap is not installed or not usable here")),
 ]
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> Any:
+    """A Docker client with the base image present (built offline with debootstrap when
+    missing, about a minute once per machine). Without an engine the test is skipped with
+    the reason; with HARNESS_REQUIRE_DOCKER=1 (as in CI) it fails instead."""
+    from harness.errors import ConfigError, SandboxError
+    from harness.sandbox.backends import shared_docker_client
+    from harness.sandbox.images import ensure_base_image
+
+    try:
+        client = shared_docker_client()
+        ensure_base_image(client)
+    except (ConfigError, SandboxError) as exc:
+        reason = f"docker backend unavailable: {exc}"
+        if os.environ.get("HARNESS_REQUIRE_DOCKER") == "1":
+            pytest.fail(f"{reason} (HARNESS_REQUIRE_DOCKER=1)")
+        pytest.skip(reason)
+    return client
 
 
 @pytest.fixture(params=ISOLATIONS)

@@ -14,7 +14,9 @@ def harness(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.parametrize("command", [["eval"], ["runs", "show"], ["runs", "list"]])
+@pytest.mark.parametrize("command", [
+    ["eval"], ["runs", "show"], ["runs", "list"], ["images"], ["images", "build"],
+    ["images", "list"], ["images", "prune"]])
 def test_every_command_has_help_with_examples(command: list[str], tmp_path: Path) -> None:
     result = harness(*command, "--help", cwd=tmp_path)
     assert result.returncode == 0 and "examples:" in result.stdout
@@ -43,3 +45,19 @@ def test_errors_say_what_to_do(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no suite 'nope'" in missing.stderr
     not_a_run = harness("runs", "show", str(tmp_path), cwd=tmp_path)
     assert not_a_run.returncode == 2 and "not a run directory" in not_a_run.stderr
+
+
+def test_image_disk_use_counts_each_layer_once() -> None:
+    from harness.cli_images import disk_use, human_size
+    from harness.sandbox.images import ImageInfo
+
+    def image(id: str, kind: str, size: int, parent: str = "") -> ImageInfo:
+        return ImageInfo(id=id, kind=kind, tags=(), key="", name="", size=size, parent=parent)
+
+    mib = 1 << 20
+    images = [image("b", "base", 300 * mib), image("e", "environment", 340 * mib, "b"),
+              image("i1", "instance", 341 * mib, "e"), image("i2", "instance", 342 * mib, "e")]
+    assert disk_use(images) == ("disk use: base 1 (300.0 MiB), environment 1 (40.0 MiB), "
+                                "instance 2 (3.0 MiB); 343.0 MiB in all")
+    assert disk_use([]) == "disk use: no harness images"
+    assert [human_size(n) for n in (512, 1536, 3 << 30)] == ["512 B", "1.5 KiB", "3.0 GiB"]

@@ -68,6 +68,21 @@ def sandbox_env(home: str) -> dict[str, str]:
     }
 
 
+def workspace_diff_script(base_commit: str, output: str) -> str:
+    """A shell script, run at the repository's root, that writes every change since
+    ``base_commit`` (new files included, binary-safe) to ``output`` as a git patch.
+
+    It stages into a scratch index that starts from the base tree, so files tracked
+    there stay tracked even where the project's .gitignore matches them (a generated
+    version.py, egg-info), and the real index is left alone.
+    """
+    index = ".git/harness-diff-index"
+    return (f"GIT_INDEX_FILE={index} git read-tree {base_commit} && "
+            f"GIT_INDEX_FILE={index} git add -A && "
+            f"GIT_INDEX_FILE={index} git diff --cached --binary --output={output} "
+            f"{base_commit}; status=$?; rm -f {index}; exit $status")
+
+
 def _git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> ExecResult:
     result = run_bounded(["git", *args], cwd=str(cwd), env={**os.environ, **GIT_IDENTITY},
                          timeout=120, stdin=stdin)
@@ -188,14 +203,7 @@ class LocalSandbox:
 
     def diff(self) -> str:
         """Every change since the base commit, new files included, as a git patch."""
-        index = ".git/harness-diff-index"
-        output = f"{self.scratch_dir}/workspace.diff"
-        # The scratch index starts from the base tree: files tracked there stay tracked even
-        # where the project's .gitignore matches them (generated version.py, egg-info).
-        script = (f"GIT_INDEX_FILE={index} git read-tree {self.base_commit} && "
-                  f"GIT_INDEX_FILE={index} git add -A && "
-                  f"GIT_INDEX_FILE={index} git diff --cached --binary --output={output} "
-                  f"{self.base_commit}; status=$?; rm -f {index}; exit $status")
+        script = workspace_diff_script(self.base_commit, f"{self.scratch_dir}/workspace.diff")
         result = self.exec(["sh", "-c", script], timeout=120)
         if not result.ok:
             raise SandboxError(f"could not compute the workspace diff: {result.combined()[-800:]}")

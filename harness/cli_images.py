@@ -1,0 +1,130 @@
+"""``harness images build | list | prune``: the Docker sandbox's layered images."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from harness.cli_common import Subparsers, add_command
+from harness.errors import HarnessError
+from harness.sandbox.images import (
+    ImageInfo,
+    docker_client,
+    ensure_base_image,
+    ensure_instance_image,
+    env_spec,
+    image_id,
+    list_images,
+    own_sizes,
+    prune_images,
+)
+from harness.task import load_bank
+
+EXAMPLES = """examples:
+  harness images build                        # base, environment and instance images of every
+                                              # committed bank's cases (reused when present)
+  harness images build suites/navigation/pypi.jsonl --cases 'toolz-*'
+  harness images build --base-only            # just the debootstrap base image (about 90 s)
+  harness images list                         # kind, tag, size; disk use per kind
+  harness images prune --dry-run              # what would go
+  harness images prune                        # remove instance images (rebuilt on demand)
+  harness images prune --kind all             # environments and the base image too
+"""
+KINDS = ("instance", "environment", "base")
+
+
+def add_parser(commands: Subparsers) -> None:
+    """Register ``images`` and its subcommands on the top-level parser."""
+    def sub(parent: Subparsers, name: str, text: str) -> argparse.ArgumentParser:
+        return add_command(parent, name, text, EXAMPLES)
+
+    images = sub(commands, "images", "build, list and prune the docker sandbox's images")
+    actions = images.add_subparsers(dest="images_command", required=True)
+
+    build = sub(actions, "build", "build the base, environment and instance images of cases")
+    build.add_argument("banks", type=Path, nargs="*", help="bank files (default: suites/*/)")
+    build.add_argument("--cases", help="instance ids or globs, comma-separated")
+    build.add_argument("--base-only", action="store_true", help="only the base image")
+    build.set_defaults(handler=run_build)
+
+    listing = sub(actions, "list", "list the harness's images with their sizes")
+    listing.set_defaults(handler=run_list)
+
+    prune = sub(actions, "prune", "remove harness images (instances unless --kind says more)")
+    prune.add_argument("--kind", default="instance", choices=[*KINDS, "all"],
+                       help="what to remove: instance (default), environment, base, or all")
+    prune.add_argument("--dry-run", action="store_true", help="only say what would go")
+    prune.set_defaults(handler=run_prune)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from harness.cli_tasks import committed_banks
+    from harness.pytest_plugin import select_cases
+
+    client = docker_client()
+    base = ensure_base_image(client, progress=tqdm.write)
+    print(f"base image: {', '.join(base.tags)}")
+    if args.base_only:
+        return 0
+    banks = [load_bank(path) for path in (args.banks or committed_banks())]
+    if not banks:
+        raise HarnessError("no bank to build images for; pass bank files")
+    tasks = select_cases([task for bank in banks for task in bank.tasks], args.cases)
+    built: set[str] = set()
+    with tqdm(total=len(tasks), desc="instance images", unit="case") as bar:
+        for task in tasks:
+            built.add(image_id(ensure_instance_image(client, task.repo_source, env_spec(task),
+                                                     progress=tqdm.write)))
+            bar.update()
+    print(f"{len(tasks)} cases use {len(built)} instance image(s)")
+    print(disk_use(list_images(client)))
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+
+    client = docker_client()
+    for info in list_images(client):
+        tags = ", ".join(info.tags) or info.id[:19]
+        print(f"{info.kind:<12} {tags:<40} {human_size(info.size):>9}  {info.name}")
+    print(disk_use(list_images(client)))
+    return 0
+
+
+def run_prune(args: argparse.Namespace) -> int:
+
+    client = docker_client()
+    kinds = KINDS if args.kind == "all" else (args.kind,)
+    removed = prune_images(client, kinds, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    for info in removed:
+        print(f"{verb} {info.kind} {', '.join(info.tags) or info.id[:19]}")
+    print(f"{verb} {len(removed)} image(s) (images a container uses are kept); "
+          f"{disk_use(list_images(client))}")
+    return 0
+
+
+def disk_use(images: Sequence[ImageInfo]) -> str:
+    """Disk used per kind of harness image, each image counted for the layers it adds."""
+    own = own_sizes(images)
+    totals: dict[str, tuple[int, int]] = {}
+    for info in images:
+        count, size = totals.get(info.kind, (0, 0))
+        totals[info.kind] = (count + 1, size + own[info.id])
+    if not totals:
+        return "disk use: no harness images"
+    parts = [f"{kind} {count} ({human_size(size)})" for kind, (count, size) in totals.items()]
+    total = human_size(sum(own.values()))
+    return f"disk use: {', '.join(parts)}; {total} in all"
+
+
+def human_size(size: float) -> str:
+    """1536 -> '1.5 KiB'."""
+    for unit in ("B", "KiB", "MiB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"

@@ -1,0 +1,48 @@
+"""The sandbox backends, chosen by name: ``local`` (a copy of the repository on this
+machine, optionally under bubblewrap) and ``docker`` (a container of the case's
+instance image, see ``harness.sandbox.docker``)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
+
+from harness.protocols import Sandbox
+from harness.sandbox.local import Isolation, LocalSandbox
+from harness.task import Task
+
+if TYPE_CHECKING:
+    from docker import DockerClient
+
+SandboxKind = Literal["local", "docker"]
+BACKENDS: tuple[SandboxKind, ...] = ("local", "docker")
+
+
+def sandbox_opener(task: Task, kind: SandboxKind = "local",
+                   isolation: Isolation = "none") -> Callable[[], Sandbox]:
+    """A function that opens a fresh sandbox of ``task`` at its base state.
+
+    For ``docker``, the engine is reached now (so a missing engine fails before any
+    work) and the case's images are built on first use and shared afterwards.
+    """
+    if kind == "local":
+        return lambda: LocalSandbox(task.repo_source, isolation=isolation,
+                                    expected_commit=task.base_commit)
+    if kind == "docker":
+        from harness.sandbox.docker import DockerSandbox
+        from harness.sandbox.images import env_spec
+
+        client = shared_docker_client()
+        spec = env_spec(task)
+        return lambda: DockerSandbox(task.repo_source, spec=spec, client=client,
+                                     expected_commit=task.base_commit)
+    raise ValueError(f"unknown sandbox backend {kind!r}; choose one of {', '.join(BACKENDS)}")
+
+
+@functools.cache
+def shared_docker_client() -> DockerClient:
+    """One client per process (it pings the engine once; threads share it)."""
+    from harness.sandbox.images import docker_client
+
+    return docker_client()

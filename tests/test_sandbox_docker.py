@@ -1,0 +1,170 @@
+"""What only the docker backend has: limits, layered images, a dying container, the CLI.
+
+The behaviour shared with the local sandbox is in ``test_sandbox_contract.py``.
+Every test here needs a Docker engine (skipped with the reason where there is none).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.errors import SandboxError
+from harness.results import Outcome
+from harness.rundir import RunDir
+from harness.runner import RunConfig, attempt_case, run_case
+from harness.sandbox.backends import sandbox_opener
+from harness.sandbox.docker import DockerSandbox
+from harness.sandbox.images import (
+    LABEL_KEY,
+    LABEL_PARENT,
+    EnvSpec,
+    ensure_env_image,
+    ensure_instance_image,
+    env_spec,
+    image_id,
+    list_images,
+    prune_images,
+)
+from harness.task import Bank, Task
+from harness.trajectory import Trajectory
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture
+def container(docker_engine: Any, tiny_task: Task) -> Iterator[DockerSandbox]:
+    with sandbox_opener(tiny_task, "docker")() as box:
+        assert isinstance(box, DockerSandbox)
+        yield box
+
+
+def test_the_container_has_no_network_and_bounded_resources(container: DockerSandbox) -> None:
+    container.container.reload()
+    host = container.container.attrs["HostConfig"]
+    assert host["NetworkMode"] == "none"
+    assert host["NanoCpus"] > 0 and host["Memory"] > 0 and host["PidsLimit"] > 0
+    assert host["Init"] is True
+    assert "no-new-privileges" in host["SecurityOpt"]
+    routes = container.exec(["cat", "/proc/net/route"], timeout=30)
+    assert routes.ok and len(routes.stdout.strip().splitlines()) == 1  # the header only
+
+
+def test_closing_removes_the_container(docker_engine: Any, tiny_task: Task) -> None:
+    box = sandbox_opener(tiny_task, "docker")()
+    assert isinstance(box, DockerSandbox)
+    name = box.container.id
+    box.close()
+    assert name not in [c.id for c in docker_engine.containers.list(all=True)]
+    box.close()  # closing twice is harmless
+
+
+def test_a_dead_container_is_an_infrastructure_error(container: DockerSandbox) -> None:
+    container.container.kill()
+    with pytest.raises(SandboxError, match="could not run"):
+        container.exec(["true"], timeout=30)
+
+
+def test_the_runner_retries_a_case_whose_container_died(docker_engine: Any, tiny_task: Task,
+                                                        tmp_path: Path) -> None:
+    config = RunConfig(model="oracle", sandbox="docker", infra_retries=1)
+    attempts: list[int] = []
+
+    def container_dies_first(task: Task, config: RunConfig) -> tuple[Trajectory, Outcome]:
+        attempts.append(1)
+        if len(attempts) == 1:
+            with sandbox_opener(task, "docker")() as box:
+                assert isinstance(box, DockerSandbox)
+                box.container.kill()
+                box.exec(["git", "status"], timeout=30)
+        return attempt_case(task, config)
+
+    run_dir = RunDir(tmp_path / "run")
+    run_dir.create({"suite": "docker"})
+    result = run_case(tiny_task, 1, config, run_dir, container_dies_first)
+    assert (result.status, result.attempts, result.error) == ("resolved", 2, None)
+
+
+def test_a_container_that_always_dies_is_never_counted_as_a_model_failure(
+        docker_engine: Any, tiny_task: Task, tmp_path: Path) -> None:
+    config = RunConfig(model="oracle", sandbox="docker", infra_retries=1)
+
+    def container_dies(task: Task, config: RunConfig) -> tuple[Trajectory, Outcome]:
+        with sandbox_opener(task, "docker")() as box:
+            assert isinstance(box, DockerSandbox)
+            box.container.kill()
+            box.exec(["git", "status"], timeout=30)
+        raise AssertionError("unreachable: exec in a dead container must raise")
+
+    run_dir = RunDir(tmp_path / "run")
+    run_dir.create({"suite": "docker"})
+    result = run_case(tiny_task, 1, config, run_dir, container_dies)
+    assert (result.status, result.attempts) == ("infra_error", 2)
+    assert result.error is not None and "SandboxError" in result.error
+    assert [row.status for row in run_dir.results()] == ["infra_error"]
+
+
+def test_images_are_layered_labelled_and_reused(docker_engine: Any, tiny_task: Task) -> None:
+    spec = env_spec(tiny_task)
+    instance = ensure_instance_image(docker_engine, tiny_task.repo_source, spec)
+    before = {info.id for info in list_images(docker_engine)}
+    again = ensure_instance_image(docker_engine, tiny_task.repo_source, spec)
+    assert image_id(again) == image_id(instance)
+    assert {info.id for info in list_images(docker_engine)} == before, "nothing rebuilt"
+    env = ensure_env_image(docker_engine, spec)
+    assert image_id(env) in [layer["Id"] for layer in instance.history()]
+    assert instance.labels[LABEL_PARENT] == image_id(env)
+    kinds = {info.id: info.kind for info in list_images(docker_engine)}
+    assert (kinds[image_id(instance)], kinds[image_id(env)]) == ("instance", "environment")
+    assert "base" in kinds.values()
+
+
+def test_environment_images_are_keyed_by_their_spec(docker_engine: Any) -> None:
+    plain, other = EnvSpec(), EnvSpec(setup_commands=("echo extra > /opt/extra",))
+    base = "sha256:0"
+    assert plain.key(base) == EnvSpec().key(base)
+    assert plain.key(base) != other.key(base) != plain.key("sha256:1")
+
+
+def test_cases_of_one_source_share_one_instance_image(docker_engine: Any,
+                                                           tiny_bank: Bank) -> None:
+    images = {image_id(ensure_instance_image(docker_engine, task.repo_source, env_spec(task)))
+              for task in tiny_bank.tasks}
+    sources = {task.repo_source.model_dump_json() for task in tiny_bank.tasks}
+    assert len(images) == len(sources)
+
+
+def test_the_images_command_builds_lists_and_prunes(docker_engine: Any, tiny_bank: Bank) -> None:
+    def harness(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "harness.cli", "images", *args],
+                              capture_output=True, text=True, timeout=900)
+
+    sources = {task.repo_source.model_dump_json() for task in tiny_bank.tasks}
+    built = harness("build", str(tiny_bank.path))
+    assert built.returncode == 0, built.stderr
+    assert f"{len(tiny_bank.tasks)} cases use {len(sources)} instance image(s)" in built.stdout
+    tag = ensure_instance_image(docker_engine, tiny_bank.tasks[0].repo_source,
+                                env_spec(tiny_bank.tasks[0])).tags[0]
+    listed = harness("list")
+    assert listed.returncode == 0 and tag in listed.stdout and "disk use:" in listed.stdout
+    dry = harness("prune", "--dry-run")
+    assert dry.returncode == 0 and "would remove" in dry.stdout
+    assert tag in {t for info in list_images(docker_engine) for t in info.tags}
+
+
+def test_pruning_removes_unused_images_and_keeps_those_in_use(docker_engine: Any,
+                                                              tiny_task: Task) -> None:
+    # An environment of its own, so no other test's images are touched.
+    spec = EnvSpec(setup_commands=("echo pruned-in-a-test > /opt/marker",))
+    instance = ensure_instance_image(docker_engine, tiny_task.repo_source, spec)
+    key = instance.labels[LABEL_KEY]
+    with DockerSandbox(tiny_task.repo_source, spec=spec, client=docker_engine):
+        assert prune_images(docker_engine, keys=[key]) == []
+    removed = prune_images(docker_engine, keys=[key])
+    assert [info.id for info in removed] == [image_id(instance)]
+    assert image_id(instance) not in {info.id for info in list_images(docker_engine)}
