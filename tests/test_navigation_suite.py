@@ -1,4 +1,9 @@
-"""The navigation suite end to end, as users run it: ``pytest suites/navigation -n 2 --model M``."""
+"""The navigation suite end to end, as users run it: ``pytest suites/navigation -n 2 --model M``.
+
+These runs use the fixture bank (``--bank``) to test the plugin's mechanics; that
+every case of every committed bank is solvable, and none passes for free, is
+``harness tasks validate``'s job (run by ``.ci/run``).
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ pytestmark = pytest.mark.slow
 
 def suite_command(run_dir: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "pytest", "suites/navigation", "-n", "2", "-p",
-            "no:cacheprovider", "--run-dir", str(run_dir), *args]
+            "no:cacheprovider", "--bank", str(BANK.path), "--run-dir", str(run_dir), *args]
 
 
 def run_suite(run_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -77,3 +82,30 @@ def test_a_run_killed_mid_way_resumes_with_every_case_recorded_once(tmp_path: Pa
     rows = RunDir(run_dir).results()
     assert Counter(row.instance_id for row in rows) == {t.instance_id: 1 for t in BANK.tasks}
     assert all(row.status == "resolved" for row in rows)
+
+
+def one_case_per_project() -> list[str]:
+    """The first case of every project of the suite's banks (bugs and questions alike)."""
+    first: dict[tuple[str, bool], str] = {}
+    for bank in ("bank.jsonl", "pypi.jsonl"):
+        for task in load_bank(REPO_ROOT / "suites" / "navigation" / bank).tasks:
+            first.setdefault((task.repo, bool(task.expected_answer)), task.instance_id)
+    return sorted(first.values())
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize(("model", "status", "exit_code"), [("oracle", "resolved", 0),
+                                                            ("null", "unresolved", 1)])
+def test_the_suite_runs_in_containers(docker_engine: object, tmp_path: Path, model: str,
+                                      status: str, exit_code: int) -> None:
+    """``pytest suites/navigation -n 2 --sandbox docker``: both banks, one container per case."""
+    cases = one_case_per_project()
+    command = [sys.executable, "-m", "pytest", "suites/navigation", "-n", "2", "-p",
+               "no:cacheprovider", "--run-dir", str(tmp_path / "run"), "--model", model,
+               "--sandbox", "docker", "--cases", ",".join(cases)]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=1800)
+    assert result.returncode == exit_code, result.stdout[-3000:]
+    assert statuses(tmp_path / "run") == {status: len(cases)}
+    meta = RunDir(tmp_path / "run").meta()
+    assert (meta["sandbox"], meta["isolation"]) == ("docker", "docker")
