@@ -182,7 +182,7 @@ def _accept_once(server: socket.socket) -> None:
 
 def test_there_is_no_network_by_default(sandbox: Sandbox) -> None:
     if sandbox.isolation == "none":
-        pytest.skip("the plain local sandbox (no bubblewrap here) does not cut the network")
+        pytest.skip("local without isolation does not cut the network (local-bwrap and docker do)")
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen()
