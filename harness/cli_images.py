@@ -9,7 +9,6 @@ from pathlib import Path
 from tqdm import tqdm
 
 from harness.cli_common import Subparsers, add_command
-from harness.errors import HarnessError
 from harness.sandbox.images import (
     ImageInfo,
     docker_client,
@@ -21,7 +20,6 @@ from harness.sandbox.images import (
     own_sizes,
     prune_images,
 )
-from harness.task import load_bank
 
 EXAMPLES = """examples:
   harness images build                        # base, environment and instance images of every
@@ -61,18 +59,14 @@ def add_parser(commands: Subparsers) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from harness.cli_tasks import committed_banks
-    from harness.pytest_plugin import select_cases
+    from harness.cli_tasks import selected_cases
 
     client = docker_client()
     base = ensure_base_image(client, progress=tqdm.write)
     print(f"base image: {', '.join(base.tags)}")
     if args.base_only:
         return 0
-    banks = [load_bank(path) for path in (args.banks or committed_banks())]
-    if not banks:
-        raise HarnessError("no bank to build images for; pass bank files")
-    tasks = select_cases([task for bank in banks for task in bank.tasks], args.cases)
+    _, tasks = selected_cases(args.banks, args.cases)
     built: set[str] = set()
     with tqdm(total=len(tasks), desc="instance images", unit="case") as bar:
         for task in tasks:

@@ -12,7 +12,7 @@ from tqdm import tqdm
 from harness.cli_common import Subparsers, add_command
 from harness.errors import HarnessError
 from harness.sandbox.local import resolve_isolation
-from harness.task import Bank, load_bank
+from harness.task import Bank, Task, load_bank
 
 EXAMPLES = """examples:
   harness tasks list                                  # every committed bank under suites/
@@ -66,6 +66,17 @@ def committed_banks(root: Path | None = None) -> list[Path]:
     return sorted(path for path in suites.glob("*/*.jsonl"))
 
 
+def selected_cases(paths: list[Path], cases: str | None) -> tuple[list[Bank], list[Task]]:
+    """The banks at ``paths`` (default: every committed one) and their cases matching
+    ``cases`` (ids or globs, comma-separated; all when None)."""
+    from harness.pytest_plugin import select_cases
+
+    banks = [load_bank(path) for path in (paths or committed_banks())]
+    if not banks:
+        raise HarnessError("no bank found; pass bank files or run from the repository root")
+    return banks, select_cases([task for bank in banks for task in bank.tasks], cases)
+
+
 def run_generate(args: argparse.Namespace) -> int:
     isolation = resolve_isolation(args.isolation)
     if args.spec.is_dir():
@@ -90,15 +101,10 @@ def run_generate(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from harness.pytest_plugin import select_cases
     from harness.validation import check_cases
 
     isolation = resolve_isolation(args.isolation)
-    banks = [load_bank(path) for path in (args.banks or committed_banks())]
-    if not banks:
-        raise HarnessError("no bank to validate; pass bank files or run from the repository root")
-    tasks = [task for bank in banks for task in bank.tasks]
-    tasks = select_cases(tasks, args.cases)
+    banks, tasks = selected_cases(args.banks, args.cases)
     broken = infra = 0
     with tqdm(total=len(tasks), desc="validating", unit="case") as bar:
         for check in check_cases(tasks, args.runs, isolation, args.jobs, sandbox=args.sandbox):

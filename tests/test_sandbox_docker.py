@@ -163,7 +163,7 @@ def test_pruning_removes_unused_images_and_keeps_those_in_use(docker_engine: Any
     spec = EnvSpec(setup_commands=("echo pruned-in-a-test > /opt/marker",))
     instance = ensure_instance_image(docker_engine, tiny_task.repo_source, spec)
     key = instance.labels[LABEL_KEY]
-    with DockerSandbox(tiny_task.repo_source, spec=spec, client=docker_engine):
+    with DockerSandbox(image_id(instance), client=docker_engine):
         assert prune_images(docker_engine, keys=[key]) == []
     removed = prune_images(docker_engine, keys=[key])
     assert [info.id for info in removed] == [image_id(instance)]

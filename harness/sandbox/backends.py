@@ -24,18 +24,23 @@ def sandbox_opener(task: Task, kind: SandboxKind = "local",
     """A function that opens a fresh sandbox of ``task`` at its base state.
 
     For ``docker``, the engine is reached now (so a missing engine fails before any
-    work) and the case's images are built on first use and shared afterwards.
+    work); the case's instance image is found, or built, at the first open and reused by
+    the later ones.
     """
     if kind == "local":
         return lambda: LocalSandbox(task.repo_source, isolation=isolation,
                                     expected_commit=task.base_commit)
     if kind == "docker":
         from harness.sandbox.docker import DockerSandbox
-        from harness.sandbox.images import env_spec
+        from harness.sandbox.images import ensure_instance_image, env_spec, image_id
 
         client = shared_docker_client()
-        spec = env_spec(task)
-        return lambda: DockerSandbox(task.repo_source, spec=spec, client=client,
+
+        @functools.cache
+        def instance_image() -> str:  # looked up (or built) once per opener, not per sandbox
+            return image_id(ensure_instance_image(client, task.repo_source, env_spec(task)))
+
+        return lambda: DockerSandbox(instance_image(), client=client,
                                      expected_commit=task.base_commit)
     raise ValueError(f"unknown sandbox backend {kind!r}; choose one of {', '.join(BACKENDS)}")
 

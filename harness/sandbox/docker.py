@@ -1,7 +1,7 @@
 """The Docker sandbox: one container per case, from the task's instance image.
 
-The instance image (``harness.sandbox.images``) holds the repository at its base
-state at /repo; each case starts a fresh container of it with an init process
+The instance image (``harness.sandbox.images``, built by the caller) holds the
+repository at its base state at /repo; each case starts a fresh container of it with an init process
 (so removal is immediate), no network unless asked, and CPU, memory and PID
 limits, and removes it with force on close.
 
@@ -34,18 +34,8 @@ from typing import TYPE_CHECKING
 from harness.errors import SandboxError, ToolError
 from harness.process import DEFAULT_OUTPUT_LIMIT, ExecResult, _BoundedSink
 from harness.protocols import DirEntry
-from harness.sandbox.images import (
-    BASE_TAG,
-    CONTAINER_PATH,
-    LABEL_KIND,
-    EnvSpec,
-    Progress,
-    docker_client,
-    ensure_instance_image,
-    image_id,
-)
+from harness.sandbox.images import CONTAINER_PATH, LABEL_KIND, docker_client
 from harness.sandbox.local import GIT_IDENTITY, workspace_diff_script
-from harness.task import RepoSource
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -99,19 +89,16 @@ class DockerSandbox:
     workdir = REPO
     scratch_dir = SCRATCH
 
-    def __init__(self, source: RepoSource, *, spec: EnvSpec | None = None,
-                 network: bool = False, expected_commit: str = "", limits: Limits | None = None,
-                 base_tag: str = BASE_TAG, client: DockerClient | None = None,
-                 progress: Progress | None = None) -> None:
+    def __init__(self, image: str, *, network: bool = False, expected_commit: str = "",
+                 limits: Limits | None = None, client: DockerClient | None = None) -> None:
+        """Start a container of ``image``, an instance image (``ensure_instance_image``)."""
         self.client = client or docker_client()
-        image = ensure_instance_image(self.client, source, spec or EnvSpec(), base_tag=base_tag,
-                                      **({"progress": progress} if progress else {}))
         self.network = network
-        self.container = self._start(image_id(image), limits or Limits())
+        self.container = self._start(image, limits or Limits())
         self.base_commit = self._git_head()
         if expected_commit and expected_commit != self.base_commit:
             self.close()
-            raise SandboxError(f"the base state in image {image.tags} is commit "
+            raise SandboxError(f"the base state in image {image} is commit "
                                f"{self.base_commit}, but the task expects {expected_commit}: "
                                "the source tree changed since it was built; rebuild the bank")
 

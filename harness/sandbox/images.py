@@ -108,16 +108,15 @@ def ensure_base_image(client: DockerClient, *, tag: str = BASE_TAG, suite: str =
                       mirror: str = "http://deb.debian.org/debian",
                       progress: Progress = _quiet) -> Image:
     """The base image, built with debootstrap and imported if no image has ``tag``."""
-    with _build_lock(tag):
-        found = _existing(client, tag)
-        if found is not None:
-            return found
+    def build() -> Image:
         with tempfile.TemporaryDirectory(prefix="harness-rootfs-") as rootfs:
             progress(f"debootstrap {suite} into {rootfs} (about a minute)")
             _debootstrap(suite, rootfs, mirror)
             progress(f"importing the root file system as {tag}")
             _import_rootfs(client, rootfs, tag)
         return client.images.get(tag)
+
+    return _existing_or_built(client, tag, build)
 
 
 def _debootstrap(suite: str, rootfs: str, mirror: str) -> None:
@@ -159,16 +158,15 @@ def ensure_env_image(client: DockerClient, spec: EnvSpec, *, base_tag: str = BAS
     base = ensure_base_image(client, tag=base_tag, progress=progress)
     key = spec.key(image_id(base))
     tag = f"{ENV_REPO}:{key}"
-    with _build_lock(tag):
-        found = _existing(client, tag)
-        if found is not None:
-            return found
+    def build() -> Image:
         with tempfile.TemporaryDirectory(prefix="harness-env-") as context:
             progress(f"downloading {len(spec.python_packages)} Python packages for {tag}")
             _download_wheels(spec.python_packages, Path(context) / "wheels")
             dockerfile = _env_dockerfile(base_tag, spec, key, image_id(base))
             (Path(context) / "Dockerfile").write_text(dockerfile)
             return _build(client, tag, progress, path=context)
+
+    return _existing_or_built(client, tag, build)
 
 
 def _download_wheels(packages: Sequence[str], directory: Path) -> None:
@@ -204,10 +202,7 @@ def ensure_instance_image(client: DockerClient, source: RepoSource, spec: EnvSpe
     identity = source_identity(source)
     key = hashlib.sha256(f"{RECIPE}\0{image_id(env)}\0{identity}".encode()).hexdigest()[:16]
     tag = f"{INSTANCE_REPO}:{key}"
-    with _build_lock(tag):
-        found = _existing(client, tag)
-        if found is not None:
-            return found
+    def build() -> Image:
         template = ensure_template(source)
         env_tag = env.tags[0] if env.tags else image_id(env)
         dockerfile = (f"FROM {env_tag}\nCOPY repo /repo\n"
@@ -218,6 +213,8 @@ def ensure_instance_image(client: DockerClient, source: RepoSource, spec: EnvSpe
                       f'{LABEL_PARENT}="{image_id(env)}" {LABEL_NAME}="{identity}"\n')
         with _context_tar(dockerfile, template) as context:
             return _build(client, tag, progress, fileobj=context, custom_context=True)
+
+    return _existing_or_built(client, tag, build)
 
 
 @contextlib.contextmanager
@@ -301,6 +298,13 @@ def own_sizes(images: Sequence[ImageInfo]) -> dict[str, int]:
 
 
 # ----------------------------------------------------------------------------- plumbing
+
+def _existing_or_built(client: DockerClient, tag: str, build: Callable[[], Image]) -> Image:
+    """The image tagged ``tag``, built by ``build`` (one builder per tag) when missing."""
+    with _build_lock(tag):
+        found = _existing(client, tag)
+        return found if found is not None else build()
+
 
 def _existing(client: DockerClient, tag: str) -> Image | None:
     try:
