@@ -87,7 +87,6 @@ def test_exec_runs_in_the_repository_with_stdin_and_exit_codes(sandbox: Sandbox)
 def test_a_timeout_kills_the_whole_process_group(sandbox: Sandbox) -> None:
     slow = sandbox.exec(["sh", "-c", "(sleep 1; touch late) & sleep 30"], timeout=0.5)
     assert slow.timed_out and slow.exit_code == -9 and not slow.ok
-    assert slow.seconds < 10
     quick = sandbox.exec(["sh", "-c", "(sleep 1; touch orphan) & exit 0"], timeout=30)
     assert quick.ok
     time.sleep(1.5)
