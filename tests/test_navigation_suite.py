@@ -61,9 +61,17 @@ def worker_pids(controller: int) -> list[int]:
 
 
 def test_a_run_killed_mid_way_resumes_with_every_case_recorded_once(tmp_path: Path) -> None:
+    """A worker dies mid-run and the run stops there; ``--resume`` finishes it.
+
+    ``--max-worker-restart 0`` makes the dead worker end the run (as a killed job
+    would): with restarts, xdist hands the dead worker's queue to a new one, and
+    when the kill lands after the case was recorded nothing is left to resume.
+    """
     run_dir = tmp_path / "run"
-    process = subprocess.Popen(suite_command(run_dir, "--model", "oracle"), cwd=REPO_ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(suite_command(run_dir, "--model", "oracle",
+                                             "--max-worker-restart", "0"),
+                               cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
     deadline = time.monotonic() + 600
     while len(RunDir(run_dir).results()) < 3 and time.monotonic() < deadline:
         time.sleep(0.2)
