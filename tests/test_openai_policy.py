@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -416,12 +415,11 @@ def test_backoff_doubles_with_jitter_and_honours_retry_after(
 
 def test_a_server_slower_than_the_timeout_is_a_policy_error(
         serve: Callable[..., ChatServer], tiny_task: Task) -> None:
+    """Had the timeout not fired, the late reply would arrive and no error be raised."""
     server = serve(Reply(final_reply("late").body, delay=3.0))
-    started = time.monotonic()
     with pytest.raises(PolicyError, match=r"no answer within 0\.2s"):
         policy_for(server.url, tiny_task, "attempts=2&backoff=0.001&timeout=0.2").next_turn(
             CONVERSATION, [])
-    assert time.monotonic() - started < 2.0
     assert len(server.chat_bodies()) == 2
 
 
