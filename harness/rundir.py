@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.errors import RunDirError
+from harness.json_object import NotAJsonObject, json_object
 from harness.results import CaseResult
 from harness.trajectory import Trajectory
 
@@ -52,20 +53,30 @@ class RunDir:
         return self.path / "meta.json"
 
     def create(self, meta: dict[str, Any]) -> bool:
-        """Create the directory and write ``meta.json`` unless it exists; True if written now."""
+        """Create the directory and write ``meta.json`` unless it exists; True if written now.
+
+        Several workers race here: the file is written whole under a temporary name and
+        then hard-linked into place, so a loser never reads a half-written ``meta.json``.
+        """
         (self.path / "trajectories").mkdir(parents=True, exist_ok=True)
+        temporary = self.meta_path.with_name(f".meta.json.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
         try:
-            with open(self.meta_path, "x", encoding="utf-8") as handle:
-                json.dump(meta, handle, indent=2, sort_keys=True)
+            os.link(temporary, self.meta_path)
         except FileExistsError:
             return False
+        finally:
+            temporary.unlink()
         return True
 
     def meta(self) -> dict[str, Any]:
         if not self.meta_path.is_file():
             raise RunDirError(f"{self.path} is not a run directory (no meta.json)")
-        data: dict[str, Any] = json.loads(self.meta_path.read_text(encoding="utf-8"))
-        return data
+        try:
+            return json_object(self.meta_path.read_text(encoding="utf-8"))
+        except NotAJsonObject as exc:
+            raise RunDirError(f"{self.meta_path}:{exc.line}: unreadable run metadata ({exc}); "
+                              "use another --run-dir") from exc
 
     def write_json(self, name: str, data: dict[str, Any]) -> None:
         """Write a JSON file atomically (temporary file, then rename)."""

@@ -19,6 +19,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from harness.errors import BankError
+from harness.json_object import NotAJsonObject, json_object
 
 DEFAULT_TEST_COMMAND = "python -m pytest -p no:cacheprovider -p no:harness"
 
@@ -186,11 +187,9 @@ def load_bank(path: Path) -> Bank:
 def parse_row(line: str, path: Path, number: int) -> Task:
     """Parse one JSONL line into a Task, translating every failure into a ``BankError``."""
     try:
-        row = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise BankError(str(path), number, "<row>", f"a JSON object ({exc.msg})") from exc
-    if not isinstance(row, dict):
-        raise BankError(str(path), number, "<row>", f"a JSON object, got {type(row).__name__}")
+        row = json_object(line)
+    except NotAJsonObject as exc:
+        raise BankError(str(path), number, "<row>", str(exc)) from exc
     try:
         return Task.model_validate(row)
     except ValidationError as exc:

@@ -184,7 +184,7 @@ BAD_ROWS = [
     ({"commit_hash": "abc"}, "commit_hash", "40-hex"),
     ({"problem_statement": ""}, "problem_statement", "non-empty"),
     ({"expected_output_json": "{not json"}, "expected_output_json", "JSON object"),
-    ({"expected_output_json": "[]"}, "expected_output_json", "JSON object, got list"),
+    ({"expected_output_json": "[]"}, "expected_output_json", "JSON object, got a JSON array"),
     ({"expected_output_json": json.dumps({"test_keep": "PASSED"})}, "FAIL_TO_PASS",
      "at least 1"),
     ({"execution_result_content": json.dumps({"test_file_names": []})},

@@ -323,7 +323,7 @@ def test_hf_accepts_openai_style_arguments_and_nameless_results() -> None:
             ToolCall(name="repo_tree", call_id="b")]),
         Message(role="tool", name="repo_tree", call_id="b", content="tree"),
         Message(role="tool", name="read_file", content="text of x")]
-    with pytest.raises(HarmonyFormatError, match="are not JSON"):
+    with pytest.raises(HarmonyFormatError, match="not valid JSON"):
         from_hf_messages([{"role": "assistant", "tool_calls": [
             {"function": {"name": "f", "arguments": "{"}}]}])
     with pytest.raises(HarmonyFormatError, match="unknown role 'robot'"):
@@ -347,8 +347,8 @@ CALL = "<|start|>assistant" + CALL_HEADER
 CORRUPTIONS = [
     ("truncated", "Done.<|return|>", "Done.", "has no <|call|>, <|return|> or <|end|>"),
     ("call ends with end", '"a.py"}<|call|>', '"a.py"}<|end|>', "instead of <|call|>"),
-    ("bad json", '{"path": "a.py"}', '{"path": ', "arguments are not valid JSON"),
-    ("arguments not object", '{"path": "a.py"}', '["a.py"]', "must be a JSON object, got list"),
+    ("bad json", '{"path": "a.py"}', '{"path": ', "the text is not valid JSON"),
+    ("arguments not object", '{"path": "a.py"}', '["a.py"]', "got a JSON array"),
     ("unknown channel", "<|channel|>final", "<|channel|>finale", "unknown channel 'finale'"),
     ("missing channel", "assistant<|channel|>analysis", "assistant", "has no channel"),
     ("unknown author", "<|start|>user", "<|start|>robot", "unknown author 'robot'"),
@@ -419,9 +419,9 @@ def test_validate_reports_return_before_the_end_and_unknown_tools() -> None:
 ANALYSIS = "<|channel|>analysis<|message|>Think.<|end|>"
 COMPLETION_ERRORS = [
     ("bad json", ANALYSIS + "<|start|>assistant" + CALL_HEADER + '<|message|>{"path": <|call|>',
-     "tool call to functions.read_file: arguments are not valid JSON"),
+     "tool call to functions.read_file: arguments: expected a JSON object"),
     ("arguments not object", ANALYSIS + "<|start|>assistant" + CALL_HEADER + "<|message|>3<|call|>",
-     "arguments must be a JSON object, got int"),
+     "arguments: expected a JSON object, got a JSON number"),
     ("unknown recipient", ANALYSIS + "<|start|>assistant to=python<|channel|>commentary"
      "<|message|>print(1)<|call|>", "unknown recipient 'python'"),
     ("unknown tool", ANALYSIS + "<|start|>assistant<|channel|>commentary to=functions.rm "

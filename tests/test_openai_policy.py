@@ -239,7 +239,7 @@ def test_an_empty_reply_is_an_empty_turn_for_the_agent_to_flag(
 
 @pytest.mark.parametrize(("call", "expected"), [
     ({"name": "read_file", "arguments": '{"path": "a.py"'}, "not valid JSON"),
-    ({"name": "read_file", "arguments": '["a.py"]'}, "must be a JSON object, not list"),
+    ({"name": "read_file", "arguments": '["a.py"]'}, "expected a JSON object, got a JSON array"),
     ({"name": "", "arguments": "{}"}, "has no tool name"),
     ({"arguments": "{}"}, "has no tool name"),
 ])

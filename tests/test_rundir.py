@@ -162,6 +162,38 @@ def test_create_writes_meta_only_the_first_time(tmp_path: Path) -> None:
     assert RunDir(run.path).create({"attempt": 3}) is False
 
 
+def _create_then_read(path: str, worker: int, start: Any) -> None:
+    start.wait()
+    run = RunDir(Path(path))
+    run.create({"worker": worker, "padding": "p" * 1_000_000})
+    assert run.meta()["padding"] == "p" * 1_000_000
+
+
+def test_racing_creators_all_read_one_whole_meta(tmp_path: Path) -> None:
+    """xdist workers open the run at once: the losers must never see a half-written file."""
+    context = multiprocessing.get_context("fork")
+    start = context.Event()
+    path = str(tmp_path / "run")
+    workers = [context.Process(target=_create_then_read, args=(path, worker, start))
+               for worker in range(WRITERS)]
+    for process in workers:
+        process.start()
+    start.set()
+    for process in workers:
+        process.join(120)
+    assert [process.exitcode for process in workers] == [0] * WRITERS
+    assert RunDir(Path(path)).meta()["worker"] in range(WRITERS)
+    assert sorted(p.name for p in Path(path).iterdir()) == ["meta.json", "trajectories"]
+
+
+@pytest.mark.parametrize("text", ['{"suite": "navig', "[1, 2]"])
+def test_unreadable_meta_is_an_error_naming_the_file(tmp_path: Path, text: str) -> None:
+    run = make_run(tmp_path)
+    run.meta_path.write_text(text, encoding="utf-8")
+    with pytest.raises(RunDirError, match=r"run/meta\.json"):
+        run.meta()
+
+
 def test_meta_of_a_directory_that_is_not_a_run(tmp_path: Path) -> None:
     with pytest.raises(RunDirError, match="not a run directory"):
         RunDir(tmp_path).meta()

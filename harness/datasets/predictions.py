@@ -25,6 +25,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from harness.datasets._io import Numbered, jsonl_rows, validation_error
 from harness.datasets.swebench import CLASSIC_COLUMNS, V5_COLUMNS
 from harness.errors import BankError, ConfigError
+from harness.json_object import NotAJsonObject, json_object
 from harness.task import Task
 
 
@@ -107,11 +108,9 @@ def report_filename(model_name_or_path: str, run_id: str) -> str:
 def read_report(path: Path) -> RunReport:
     """Read a run report; a malformed one raises ``BankError`` naming the field."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BankError(str(path), exc.lineno, "<file>", f"valid JSON ({exc.msg})") from exc
-    if not isinstance(data, dict):
-        raise BankError(str(path), 1, "<file>", f"a JSON object, got {type(data).__name__}")
+        data = json_object(path.read_text(encoding="utf-8"))
+    except NotAJsonObject as exc:
+        raise BankError(str(path), exc.line, "<file>", str(exc)) from exc
     try:
         return RunReport.model_validate(data)
     except ValidationError as exc:

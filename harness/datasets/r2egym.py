@@ -40,7 +40,6 @@ Rows of SWE-bench shape (``R2E-Gym/SWE-Bench-Verified``, ``-Lite``: ``instance_i
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -59,6 +58,7 @@ from harness.datasets.swebench import (
     task_from_row,
 )
 from harness.errors import BankError
+from harness.json_object import NotAJsonObject, json_object
 from harness.task import GitSource, Task
 
 R2E_REPOS: Mapping[str, str] = {
@@ -192,12 +192,7 @@ def _under_tests_dir(name: str) -> str:
 
 
 def _json_object(row: Mapping[str, Any], field: str, origin: str, number: int) -> dict[str, Any]:
-    value = row.get(field)
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise BankError(origin, number, field, f"a JSON object ({exc.msg})") from exc
-    if not isinstance(value, dict):
-        raise BankError(origin, number, field, f"a JSON object, got {type(value).__name__}")
-    return value
+    try:
+        return json_object(row.get(field))
+    except NotAJsonObject as exc:
+        raise BankError(origin, number, field, str(exc)) from exc

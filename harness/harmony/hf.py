@@ -10,11 +10,11 @@ call ids travel as ``id`` and ``tool_call_id`` when set.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from harness.harmony.syntax import HarmonyFormatError
+from harness.json_object import NotAJsonObject, json_object
 from harness.trajectory import Message, ToolCall
 
 
@@ -93,15 +93,12 @@ def _tool_call(entry: Any, where: str) -> ToolCall:
     if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
         raise HarmonyFormatError(f"{where}: a tool call needs function.name, got {entry!r}")
     arguments = function.get("arguments", {})
-    if isinstance(arguments, str):
-        try:
-            arguments = json.loads(arguments) if arguments.strip() else {}
-        except json.JSONDecodeError as error:
-            raise HarmonyFormatError(f"{where}: arguments of {function['name']} are not JSON "
-                                     f"({error})") from error
-    if not isinstance(arguments, dict):
-        raise HarmonyFormatError(f"{where}: arguments of {function['name']} must be a JSON "
-                                 f"object, got {type(arguments).__name__}")
+    if isinstance(arguments, str) and not arguments.strip():
+        arguments = {}
+    try:
+        arguments = json_object(arguments)
+    except NotAJsonObject as error:
+        raise HarmonyFormatError(f"{where}: arguments of {function['name']}: {error}") from error
     return ToolCall(name=function["name"], arguments=arguments,
                     call_id=str(entry.get("id") or ""))
 

@@ -9,7 +9,6 @@ like a special token; token ids are exact.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from typing import cast
 
@@ -25,6 +24,7 @@ from harness.harmony.syntax import (
     read_frames,
     to_pieces,
 )
+from harness.json_object import NotAJsonObject, json_object
 from harness.trajectory import AssistantTurn, Channel, Message, Role, ToolCall
 
 _JSON_CONTENT_TYPES = (None, "json", f"{CONSTRAIN}json")
@@ -54,13 +54,9 @@ def _tool_call(frame: Frame, recipient: str, channel: str, content_type: str | N
         raise HarmonyFormatError(f"tool call to {recipient} ends with {frame.end} "
                                  f"instead of {CALL}")
     try:
-        arguments = json.loads(frame.content)
-    except json.JSONDecodeError as error:
-        raise HarmonyFormatError(f"tool call to {recipient}: arguments are not valid JSON "
-                                 f"({error})") from error
-    if not isinstance(arguments, dict):
-        raise HarmonyFormatError(f"tool call to {recipient}: arguments must be a JSON object, "
-                                 f"got {type(arguments).__name__}")
+        arguments = json_object(frame.content)
+    except NotAJsonObject as error:
+        raise HarmonyFormatError(f"tool call to {recipient}: arguments: {error}") from error
     return Message(role="assistant", channel="commentary",
                    tool_calls=[ToolCall(name=name, arguments=arguments)])
 

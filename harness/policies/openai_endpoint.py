@@ -70,6 +70,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness.errors import ConfigError, PolicyError
+from harness.json_object import NotAJsonObject, json_object
 from harness.protocols import ToolSpec
 from harness.task import Task
 from harness.trajectory import AssistantTurn, Message, ToolCall
@@ -423,17 +424,10 @@ def _arguments(name: str, raw: Any) -> dict[str, Any]:
         return raw
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return {}
-    if not isinstance(raw, str):
-        raise _BadCall(f"the arguments of {name} must be a JSON object")
     try:
-        decoded = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise _BadCall(f"the arguments of {name} are not valid JSON ({exc.msg} at line "
-                       f"{exc.lineno} column {exc.colno}): {raw[:_EXCERPT]!r}") from exc
-    if not isinstance(decoded, dict):
-        raise _BadCall(f"the arguments of {name} must be a JSON object, "
-                       f"not {type(decoded).__name__}: {raw[:_EXCERPT]!r}")
-    return decoded
+        return json_object(raw)
+    except NotAJsonObject as exc:
+        raise _BadCall(f"the arguments of {name}: {exc}: {str(raw)[:_EXCERPT]!r}") from exc
 
 
 def _tool_call(number: int, raw: Any) -> ToolCall:
