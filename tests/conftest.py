@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from generators.tasks.fixture_bank import build_case
 from harness.protocols import Tool
@@ -17,6 +18,11 @@ from harness.task import Bank, Task, load_bank
 from harness.tools import default_tools
 
 pytest_plugins = ["pytester"]
+
+# The tests share two cores with Docker builds and subprocess suites: a per-example time
+# limit would measure the machine's load, not the code, so no property test has one.
+settings.register_profile("harness", deadline=None)
+settings.load_profile("harness")
 
 TINY_FILES = {
     "pyproject.toml": '[project]\nname = "calc"\nversion = "0.1"\n\n'

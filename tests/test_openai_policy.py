@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from harness.errors import ConfigError, PolicyError
-from harness.policies import make_policy
+from harness.policies import make_policy, openai_endpoint
 from harness.policies.openai_endpoint import (
     Endpoint,
     EndpointOptions,
@@ -140,6 +140,16 @@ class ChatServer:
         handler.wfile.write(data)
 
 
+@pytest.fixture(autouse=True)
+def forget_endpoints() -> Iterator[None]:
+    """The policy keeps per-URL slots and model names for the process; a later test's server
+    may get an earlier one's port, so each test starts with none."""
+    yield
+    with openai_endpoint._LOCK:
+        openai_endpoint._SLOTS.clear()
+        openai_endpoint._MODELS.clear()
+
+
 @pytest.fixture
 def serve() -> Iterator[Callable[..., ChatServer]]:
     """Start scripted servers; all are shut down after the test."""
@@ -155,12 +165,12 @@ def serve() -> Iterator[Callable[..., ChatServer]]:
 
 
 @pytest.fixture
-def closed_url() -> str:
-    """The URL of a port on 127.0.0.1 where nothing listens."""
+def closed_url() -> Iterator[str]:
+    """The URL of a port on 127.0.0.1 where nothing listens: the port stays bound (without
+    listening) for the whole test, so no other server can take it meanwhile."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
+        yield f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
 
 
 def completion(message: dict[str, Any], prompt: int = 11, completion: int = 7,

@@ -85,11 +85,13 @@ def test_exec_runs_in_the_repository_with_stdin_and_exit_codes(sandbox: Sandbox)
 
 
 def test_a_timeout_kills_the_whole_process_group(sandbox: Sandbox) -> None:
-    slow = sandbox.exec(["sh", "-c", "(sleep 1; touch late) & sleep 30"], timeout=0.5)
+    # The background writers wait 3 s: far longer than the kill takes on any backend
+    # (docker kills with a second exec), so a file that appears was really left running.
+    slow = sandbox.exec(["sh", "-c", "(sleep 3; touch late) & sleep 30"], timeout=0.5)
     assert slow.timed_out and slow.exit_code == -9 and not slow.ok
-    quick = sandbox.exec(["sh", "-c", "(sleep 1; touch orphan) & exit 0"], timeout=30)
+    quick = sandbox.exec(["sh", "-c", "(sleep 3; touch orphan) & exit 0"], timeout=30)
     assert quick.ok
-    time.sleep(1.5)
+    time.sleep(3.5)
     assert not exists(sandbox, "late") and not exists(sandbox, "orphan")
 
 

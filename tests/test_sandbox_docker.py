@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docker.errors import NotFound
 
 from harness.errors import SandboxError
 from harness.results import Outcome
@@ -61,7 +62,8 @@ def test_closing_removes_the_container(docker_engine: Any, tiny_task: Task) -> N
     assert isinstance(box, DockerSandbox)
     name = box.container.id
     box.close()
-    assert name not in [c.id for c in docker_engine.containers.list(all=True)]
+    with pytest.raises(NotFound):
+        docker_engine.containers.get(name)
     box.close()  # closing twice is harmless
 
 

@@ -23,6 +23,7 @@ import fcntl
 import hashlib
 import io
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import ConfigError, SandboxError
-from harness.sources import cache_root, source_identity
+from harness.sources import source_identity
 from harness.task import RepoSource, Task
 
 if TYPE_CHECKING:
@@ -250,11 +251,11 @@ class ImageInfo:
 def list_images(client: DockerClient) -> list[ImageInfo]:
     """Every image this harness built (base, environment and instance), base first."""
     order = {"base": 0, "environment": 1, "instance": 2}
-    try:
-        images = client.images.list(filters={"label": LABEL_KIND})
+    try:  # summaries, not ``images.list``: it inspects each image and fails on one removed
+        summaries = client.api.images(filters={"label": LABEL_KIND})
     except DockerException as exc:
         raise SandboxError(f"could not list images: {exc}") from exc
-    infos = [_info(image) for image in images]
+    infos = [_info(summary) for summary in summaries]
     return sorted(infos, key=lambda i: (order.get(i.kind, 3), i.tags))
 
 
@@ -263,7 +264,8 @@ def prune_images(client: DockerClient, kinds: Sequence[str] = ("instance",), *,
     """Remove the harness images of ``kinds`` (instances by default; only those whose key is
     in ``keys`` when given) that no container uses; returns what went (would go)."""
     try:
-        in_use = {c.attrs.get("Image", "") for c in client.containers.list(all=True)}
+        in_use = {c.attrs.get("Image", "")
+                  for c in client.containers.list(all=True, ignore_removed=True)}
     except DockerException as exc:
         raise SandboxError(f"could not list containers: {exc}") from exc
     removed = []
@@ -282,12 +284,13 @@ def prune_images(client: DockerClient, kinds: Sequence[str] = ("instance",), *,
     return removed
 
 
-def _info(image: Image) -> ImageInfo:
-    labels: dict[str, str] = image.labels or {}
-    attrs: dict[str, Any] = image.attrs
-    return ImageInfo(id=image_id(image), kind=labels.get(LABEL_KIND, ""), tags=tuple(image.tags),
+def _info(summary: dict[str, Any]) -> ImageInfo:
+    """An image as the engine's image list summarises it (``GET /images/json``)."""
+    labels: dict[str, str] = summary.get("Labels") or {}
+    tags = tuple(tag for tag in summary.get("RepoTags") or () if tag != "<none>:<none>")
+    return ImageInfo(id=summary["Id"], kind=labels.get(LABEL_KIND, ""), tags=tags,
                      key=labels.get(LABEL_KEY, ""), name=labels.get(LABEL_NAME, ""),
-                     size=int(attrs.get("Size", 0)), parent=labels.get(LABEL_PARENT, ""))
+                     size=int(summary.get("Size", 0)), parent=labels.get(LABEL_PARENT, ""))
 
 
 def own_sizes(images: Sequence[ImageInfo]) -> dict[str, int]:
@@ -341,8 +344,12 @@ def image_id(image: Image) -> str:
 
 @contextlib.contextmanager
 def _build_lock(tag: str) -> Iterator[None]:
-    """One builder per tag on this machine (xdist workers race for the same images)."""
-    directory = cache_root() / "locks"
+    """One builder per tag on this machine (xdist workers race for the same images).
+
+    The images live in the engine, not in ``HARNESS_CACHE``, so the locks do not either:
+    two runs with different caches still build each tag once.
+    """
+    directory = Path(tempfile.gettempdir()) / f"harness-image-locks-{os.getuid()}"
     directory.mkdir(parents=True, exist_ok=True)
     name = tag.replace("/", "_").replace(":", "_")
     with open(directory / f"{name}.lock", "w") as handle:
