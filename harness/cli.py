@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from harness import cli_images, cli_tasks
+from harness.cli_common import add_command, add_group
 from harness.errors import HarnessError
 
 EVAL_EXAMPLES = """examples:
@@ -35,9 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="harness", description="Evaluate coding agents.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    evaluate = commands.add_parser(
-        "eval", help="run a capability suite (pytest underneath) and gate the model",
-        epilog=EVAL_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    evaluate = add_command(commands, "eval", "run a capability suite (pytest underneath) and "
+                           "gate the model", EVAL_EXAMPLES)
     evaluate.add_argument("--suite", default="navigation", help="capability suite (default: "
                           "navigation)")
     evaluate.add_argument("--model", default="oracle", help="policy URI (default: oracle)")
@@ -51,18 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="after --: options passed to pytest unchanged")
     evaluate.set_defaults(handler=run_eval)
 
-    runs = commands.add_parser("runs", help="list and inspect run directories",
-                               epilog=RUNS_EXAMPLES,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    run_commands = runs.add_subparsers(dest="runs_command", required=True)
-    show = run_commands.add_parser("show", help="summarise one run", epilog=RUNS_EXAMPLES,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = add_group(commands, "runs", "list and inspect run directories", RUNS_EXAMPLES)
+    show = sub("show", "summarise one run")
     show.add_argument("run", type=Path, help="run directory")
     show.add_argument("--failures", type=int, default=20, help="unresolved cases to list")
     show.set_defaults(handler=run_show)
-    listing = run_commands.add_parser("list", help="list run directories, newest first",
-                                      epilog=RUNS_EXAMPLES,
-                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    listing = sub("list", "list run directories, newest first")
     listing.add_argument("--root", type=Path, default=Path("runs"), help="default: ./runs")
     listing.set_defaults(handler=run_list)
     cli_tasks.add_parser(commands)

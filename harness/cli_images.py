@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from harness.cli_common import Subparsers, add_command
+from harness.cli_common import Subparsers, add_group
 from harness.sandbox.images import (
     ImageInfo,
     docker_client,
@@ -36,22 +36,18 @@ KINDS = ("instance", "environment", "base")
 
 def add_parser(commands: Subparsers) -> None:
     """Register ``images`` and its subcommands on the top-level parser."""
-    def sub(parent: Subparsers, name: str, text: str) -> argparse.ArgumentParser:
-        return add_command(parent, name, text, EXAMPLES)
-
-    images = sub(commands, "images", "build, list and prune the docker sandbox's images")
-    actions = images.add_subparsers(dest="images_command", required=True)
-
-    build = sub(actions, "build", "build the base, environment and instance images of cases")
+    sub = add_group(commands, "images", "build, list and prune the docker sandbox's images",
+                    EXAMPLES)
+    build = sub("build", "build the base, environment and instance images of cases")
     build.add_argument("banks", type=Path, nargs="*", help="bank files (default: suites/*/)")
     build.add_argument("--cases", help="instance ids or globs, comma-separated")
     build.add_argument("--base-only", action="store_true", help="only the base image")
     build.set_defaults(handler=run_build)
 
-    listing = sub(actions, "list", "list the harness's images with their sizes")
+    listing = sub("list", "list the harness's images with their sizes")
     listing.set_defaults(handler=run_list)
 
-    prune = sub(actions, "prune", "remove harness images (instances unless --kind says more)")
+    prune = sub("prune", "remove harness images (instances unless --kind says more)")
     prune.add_argument("--kind", default="instance", choices=[*KINDS, "all"],
                        help="what to remove: instance (default), environment, base, or all")
     prune.add_argument("--dry-run", action="store_true", help="only say what would go")

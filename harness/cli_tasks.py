@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from harness.cli_common import Subparsers, add_command
+from harness.cli_common import Subparsers, add_group
 from harness.errors import HarnessError
 from harness.sandbox.local import resolve_isolation
 from harness.task import Bank, Task, load_bank
@@ -28,20 +28,15 @@ EXIT_INFRA = 3
 
 def add_parser(commands: Subparsers) -> None:
     """Register ``tasks`` and its subcommands on the top-level parser."""
-    def sub(parent: Subparsers, name: str, text: str) -> argparse.ArgumentParser:
-        return add_command(parent, name, text, EXAMPLES)
-
-    tasks = sub(commands, "tasks", "make, validate and list task banks")
-    actions = tasks.add_subparsers(dest="tasks_command", required=True)
-
-    generate = sub(actions, "generate", "build a bank from a spec (TOML) or a fixture folder")
+    sub = add_group(commands, "tasks", "make, validate and list task banks", EXAMPLES)
+    generate = sub("generate", "build a bank from a spec (TOML) or a fixture folder")
     generate.add_argument("spec", type=Path, help="bank spec .toml, or a folder with specs/")
     generate.add_argument("--output", type=Path, help="bank file (default: from the spec)")
     generate.add_argument("--jobs", type=int, default=2, help="projects in parallel")
     generate.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "none"])
     generate.set_defaults(handler=run_generate)
 
-    validate = sub(actions, "validate", "oracle resolves every case, null none, stable over runs")
+    validate = sub("validate", "oracle resolves every case, null none, stable over runs")
     validate.add_argument("banks", type=Path, nargs="*", help="bank files (default: suites/*/)")
     validate.add_argument("--runs", type=int, default=3, help="gold gradings per case")
     validate.add_argument("--jobs", type=int, default=2, help="cases checked in parallel")
@@ -52,7 +47,7 @@ def add_parser(commands: Subparsers) -> None:
                           help="local sandbox isolation (auto: bubblewrap when usable)")
     validate.set_defaults(handler=run_validate)
 
-    listing = sub(actions, "list", "summarise banks: cases per project and source")
+    listing = sub("list", "summarise banks: cases per project and source")
     listing.add_argument("banks", type=Path, nargs="*", help="bank files (default: suites/*/)")
     listing.add_argument("--ids", action="store_true", help="print every instance id")
     listing.set_defaults(handler=run_list)
