@@ -35,7 +35,7 @@ from harness.errors import SandboxError, ToolError
 from harness.process import DEFAULT_OUTPUT_LIMIT, ExecResult, _BoundedSink
 from harness.protocols import DirEntry
 from harness.sandbox.images import CONTAINER_PATH, LABEL_KIND, docker_client
-from harness.sandbox.local import GIT_IDENTITY, workspace_diff_script
+from harness.sandbox.local import COMMAND_ENV, stale_base_error, workspace_diff_script
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -78,8 +78,7 @@ class Limits:
 
 def container_env() -> dict[str, str]:
     """The environment of every command: explicit, like the local sandbox's."""
-    return {"PATH": CONTAINER_PATH, "HOME": "/root", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
-            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", **GIT_IDENTITY}
+    return {"PATH": CONTAINER_PATH, "HOME": "/root", **COMMAND_ENV}
 
 
 class DockerSandbox:
@@ -98,9 +97,7 @@ class DockerSandbox:
         self.base_commit = self._git_head()
         if expected_commit and expected_commit != self.base_commit:
             self.close()
-            raise SandboxError(f"the base state in image {image} is commit "
-                               f"{self.base_commit}, but the task expects {expected_commit}: "
-                               "the source tree changed since it was built; rebuild the bank")
+            raise stale_base_error(f"image {image}", self.base_commit, expected_commit)
 
     def _start(self, image: str, limits: Limits) -> Container:
         try:

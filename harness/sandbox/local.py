@@ -37,6 +37,9 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_NAME": "harness", "GIT_COMMITTER_EMAIL": "harness@localhost",
     "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
 }
+# Every sandbox command's environment, whatever the backend (each adds PATH and HOME).
+COMMAND_ENV = {"LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+               "PYTHONUNBUFFERED": "1", **GIT_IDENTITY}
 _IGNORED_IN_SOURCE = shutil.ignore_patterns(".git", "__pycache__", ".pytest_cache", "*.pyc")
 _EXCLUDES = "__pycache__/\n*.pyc\n.pytest_cache/\n"
 
@@ -60,12 +63,15 @@ def sandbox_env(home: str) -> dict[str, str]:
     for the harness itself (xdist, hypothesis, anyio, the harness plugin) are
     not the project's: their autoloading is off (it cost ~1.4 s per pytest run).
     """
-    return {
-        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
-        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **GIT_IDENTITY,
-    }
+    return {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": home, "TMPDIR": home, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **COMMAND_ENV}
+
+
+def stale_base_error(where: str, found: str, expected: str) -> SandboxError:
+    """The error for a base state that is not the commit the task was made at."""
+    return SandboxError(f"the base state of {where} is commit {found}, but the task expects "
+                        f"{expected}: the source tree changed since it was built; rebuild the "
+                        "bank")
 
 
 def workspace_diff_script(base_commit: str, output: str) -> str:
@@ -145,9 +151,7 @@ class LocalSandbox:
         self.base_commit = _git(["rev-parse", "HEAD"], self.repo).stdout.strip()
         if expected_commit and expected_commit != self.base_commit:
             self.close()
-            raise SandboxError(f"the base state of {template_key(source)} is commit "
-                               f"{self.base_commit}, but the task expects {expected_commit}: "
-                               "the source tree changed since it was built; rebuild the bank")
+            raise stale_base_error(template_key(source), self.base_commit, expected_commit)
         self.workdir = str(self.repo)
         self.scratch_dir = str(self.scratch)
         self.isolation: Isolation = isolation
