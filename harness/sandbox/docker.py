@@ -34,8 +34,15 @@ from typing import TYPE_CHECKING
 from harness.errors import SandboxError, ToolError
 from harness.process import DEFAULT_OUTPUT_LIMIT, ExecResult, _BoundedSink
 from harness.protocols import DirEntry
-from harness.sandbox.images import CONTAINER_PATH, LABEL_KIND, docker_client
-from harness.sandbox.local import COMMAND_ENV, stale_base_error, workspace_diff_script
+from harness.sandbox.images import (
+    CONTAINER_PATH,
+    CONTROL,
+    LABEL_KIND,
+    REPO,
+    SCRATCH,
+    docker_client,
+)
+from harness.sandbox.local import COMMAND_ENV, reset_to_base, stale_base_error, workspace_diff
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -44,9 +51,6 @@ if TYPE_CHECKING:
 with contextlib.suppress(ImportError):  # docker_client() explains what to install
     from docker.errors import DockerException, NotFound
 
-REPO = "/repo"
-SCRATCH = "/scratch"
-CONTROL = "/run/harness"
 _INTERNAL_LIMIT = 64 << 20
 _KILL_GRACE = 5.0
 # $1 is a token naming the stdin and pid files; the rest is the command.
@@ -214,19 +218,10 @@ class DockerSandbox:
         return data
 
     def diff(self) -> str:
-        """Every change since the base commit, new files included, as a git patch."""
-        script = workspace_diff_script(self.base_commit, f"{SCRATCH}/workspace.diff")
-        result = self._exec(["sh", "-c", script], timeout=120)
-        if not result.ok:
-            raise SandboxError(f"could not compute the workspace diff: {result.combined()[-800:]}")
-        return self.take_scratch("workspace.diff").decode("utf-8", errors="surrogateescape")
+        return workspace_diff(self)
 
     def reset(self) -> None:
-        """Back to the base state: tracked files restored, untracked files removed."""
-        for args in (["reset", "-q", "--hard", self.base_commit], ["clean", "-qfdx"]):
-            result = self._exec(["git", *args], timeout=120)
-            if not result.ok:
-                raise SandboxError(f"git {args[0]} failed: {result.combined()[-800:]}")
+        reset_to_base(self)
 
     def close(self) -> None:
         """Remove the container (killed, not stopped: nothing in it needs a grace period)."""

@@ -59,6 +59,9 @@ RECIPE = "2"  # bump when the Dockerfiles change, so older images are not reused
 BASE_TAG = "harness-base:bookworm"
 ENV_REPO = "harness-env"
 INSTANCE_REPO = "harness-instance"
+REPO = "/repo"  # where an instance image holds the repository at its base state
+SCRATCH = "/scratch"  # commands' scratch directory (reports, logs), outside the repository
+CONTROL = "/run/harness"  # the docker sandbox's own files (process-group ids, stdin)
 CONTAINER_PATH = "/opt/env/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 DEFAULT_PACKAGES = ("pytest", "coverage")
 BASE_PYTHON = "3.11"
@@ -197,7 +200,7 @@ def _env_dockerfile(base_tag: str, spec: EnvSpec, key: str, parent: str) -> str:
 def ensure_instance_image(client: DockerClient, source: RepoSource, spec: EnvSpec, *,
                           base_tag: str = BASE_TAG, progress: Progress = _quiet) -> Image:
     """The image of a repository at its base state, committed at /repo, on its environment."""
-    from harness.sandbox.local import ensure_template
+    from harness.sandbox.local import EXCLUDES, ensure_template
 
     env = ensure_env_image(client, spec, base_tag=base_tag, progress=progress)
     identity = source_identity(source)
@@ -206,10 +209,11 @@ def ensure_instance_image(client: DockerClient, source: RepoSource, spec: EnvSpe
     def build() -> Image:
         template = ensure_template(source)
         env_tag = env.tags[0] if env.tags else image_id(env)
-        dockerfile = (f"FROM {env_tag}\nCOPY repo /repo\n"
-                      "RUN printf '__pycache__/\\n*.pyc\\n.pytest_cache/\\n' "
-                      "> /repo/.git/info/exclude && mkdir -p /scratch /run/harness\n"
-                      "WORKDIR /repo\n"
+        excludes = " ".join(map(shlex.quote, EXCLUDES.splitlines()))
+        dockerfile = (f"FROM {env_tag}\nCOPY repo {REPO}\n"
+                      f"RUN printf '%s\\n' {excludes} > {REPO}/.git/info/exclude && "
+                      f"mkdir -p {SCRATCH} {CONTROL}\n"
+                      f"WORKDIR {REPO}\n"
                       f'LABEL {LABEL_KIND}="instance" {LABEL_KEY}="{key}" '
                       f'{LABEL_PARENT}="{image_id(env)}" {LABEL_NAME}="{identity}"\n')
         with _context_tar(dockerfile, template) as context:

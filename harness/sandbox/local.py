@@ -22,7 +22,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from harness.errors import ConfigError, SandboxError, ToolError
 from harness.process import ExecResult, run_bounded
@@ -41,7 +41,7 @@ GIT_IDENTITY = {
 COMMAND_ENV = {"LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONUNBUFFERED": "1", **GIT_IDENTITY}
 _IGNORED_IN_SOURCE = shutil.ignore_patterns(".git", "__pycache__", ".pytest_cache", "*.pyc")
-_EXCLUDES = "__pycache__/\n*.pyc\n.pytest_cache/\n"
+EXCLUDES = "__pycache__/\n*.pyc\n.pytest_cache/\n"
 
 
 def resolve_isolation(requested: str) -> Isolation:
@@ -74,19 +74,45 @@ def stale_base_error(where: str, found: str, expected: str) -> SandboxError:
                         "bank")
 
 
-def workspace_diff_script(base_commit: str, output: str) -> str:
-    """A shell script, run at the repository's root, that writes every change since
-    ``base_commit`` (new files included, binary-safe) to ``output`` as a git patch.
+class Workspace(Protocol):
+    """What ``workspace_diff`` and ``reset_to_base`` need of a sandbox, whatever its backend."""
+
+    base_commit: str
+
+    @property
+    def scratch_dir(self) -> str: ...
+
+    def exec(self, command: Sequence[str], *, timeout: float, stdin: bytes | None = None,
+             cwd: str = ".") -> ExecResult: ...
+
+    def take_scratch(self, name: str) -> bytes: ...
+
+
+def workspace_diff(box: Workspace) -> str:
+    """Every change since the base commit, new files included, as a binary-safe git patch.
 
     It stages into a scratch index that starts from the base tree, so files tracked
     there stay tracked even where the project's .gitignore matches them (a generated
     version.py, egg-info), and the real index is left alone.
     """
-    index = ".git/harness-diff-index"
-    return (f"GIT_INDEX_FILE={index} git read-tree {base_commit} && "
-            f"GIT_INDEX_FILE={index} git add -A && "
-            f"GIT_INDEX_FILE={index} git diff --cached --binary --output={output} "
-            f"{base_commit}; status=$?; rm -f {index}; exit $status")
+    index, base = ".git/harness-diff-index", box.base_commit
+    script = (f"GIT_INDEX_FILE={index} git read-tree {base} && "
+              f"GIT_INDEX_FILE={index} git add -A && "
+              f"GIT_INDEX_FILE={index} git diff --cached --binary "
+              f"--output={box.scratch_dir}/workspace.diff {base}; "
+              f"status=$?; rm -f {index}; exit $status")
+    result = box.exec(["sh", "-c", script], timeout=120)
+    if not result.ok:
+        raise SandboxError(f"could not compute the workspace diff: {result.combined()[-800:]}")
+    return box.take_scratch("workspace.diff").decode("utf-8", errors="surrogateescape")
+
+
+def reset_to_base(box: Workspace) -> None:
+    """Back to the base state: tracked files restored, untracked files removed."""
+    for args in (["reset", "-q", "--hard", box.base_commit], ["clean", "-qfdx"]):
+        result = box.exec(["git", *args], timeout=120)
+        if not result.ok:
+            raise SandboxError(f"git {args[0]} failed: {result.combined()[-800:]}")
 
 
 def _git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> ExecResult:
@@ -147,7 +173,7 @@ class LocalSandbox:
         _git(["clone", "-q", str(template), str(self.repo)], self.case_root)
         _git(["remote", "remove", "origin"], self.repo)
         (self.repo / ".git" / "info").mkdir(exist_ok=True)
-        (self.repo / ".git" / "info" / "exclude").write_text(_EXCLUDES)
+        (self.repo / ".git" / "info" / "exclude").write_text(EXCLUDES)
         self.base_commit = _git(["rev-parse", "HEAD"], self.repo).stdout.strip()
         if expected_commit and expected_commit != self.base_commit:
             self.close()
@@ -206,12 +232,7 @@ class LocalSandbox:
         return target.read_bytes() if target.is_file() else None
 
     def diff(self) -> str:
-        """Every change since the base commit, new files included, as a git patch."""
-        script = workspace_diff_script(self.base_commit, f"{self.scratch_dir}/workspace.diff")
-        result = self.exec(["sh", "-c", script], timeout=120)
-        if not result.ok:
-            raise SandboxError(f"could not compute the workspace diff: {result.combined()[-800:]}")
-        return self.take_scratch("workspace.diff").decode("utf-8", errors="surrogateescape")
+        return workspace_diff(self)
 
     def take_scratch(self, name: str) -> bytes:
         """Read and remove a file a command wrote to the scratch directory (unbounded, unlike
@@ -225,11 +246,7 @@ class LocalSandbox:
         return data
 
     def reset(self) -> None:
-        """Back to the base state: tracked files restored, untracked files removed."""
-        for args in (["reset", "-q", "--hard", self.base_commit], ["clean", "-qfdx"]):
-            result = self.exec(["git", *args], timeout=120)
-            if not result.ok:
-                raise SandboxError(f"git {args[0]} failed: {result.combined()[-800:]}")
+        reset_to_base(self)
 
     def close(self) -> None:
         shutil.rmtree(self.case_root, ignore_errors=True)
