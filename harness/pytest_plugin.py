@@ -272,12 +272,14 @@ class HarnessSession:
         return report
 
     def pytest_report_header(self, config: pytest.Config) -> str | None:
-        model = config.getoption("--model")
-        if not model:
+        if not config.getoption("--model"):
             return None
-        return (f"harness: model={model} sandbox={config.getoption('--sandbox')} "
-                f"isolation={resolve_isolation(config.getoption('--isolation'))} "
-                f"run dir={self.run_dir.path}")
+        try:
+            run = self.run_config()
+        except HarnessError:
+            return None  # collection reports it, with what to do
+        return (f"harness: model={run.model} sandbox={run.sandbox} "
+                f"isolation={run.isolation_used} run dir={self.run_dir.path}")
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.gates:

@@ -43,10 +43,10 @@ def check_case(task: Task, runs: int = 3, isolation: Isolation = "none",
     """Check one case (see the module docstring) in sandboxes of the ``sandbox`` backend;
     never raises for a broken case."""
     started = time.monotonic()
-    base = RunConfig(model="oracle", sandbox=sandbox, isolation=isolation)
+    config = RunConfig(model="oracle", sandbox=sandbox, isolation=isolation)
     try:
-        problems = (_answer_problems(task, runs, base) if task.expected_answer
-                    else _test_problems(task, runs, base))
+        problems = (_answer_problems(task, runs, config) if task.expected_answer
+                    else _test_problems(task, runs, config))
     except BrokenTaskError as exc:
         return CaseCheck(instance_id=task.instance_id, ok=False, problems=[str(exc)],
                          seconds=time.monotonic() - started)
@@ -58,20 +58,20 @@ def check_case(task: Task, runs: int = 3, isolation: Isolation = "none",
                      seconds=time.monotonic() - started)
 
 
-def _with_model(base: RunConfig, model: str) -> RunConfig:
-    return base.model_copy(update={"model": model})
+def _null(oracle: RunConfig) -> RunConfig:
+    return oracle.model_copy(update={"model": "null"})
 
 
-def _test_problems(task: Task, runs: int, base: RunConfig) -> list[str]:
+def _test_problems(task: Task, runs: int, config: RunConfig) -> list[str]:
     problems: list[str] = []
-    oracle = attempt_case(task, _with_model(base, "oracle"))[1]
+    oracle = attempt_case(task, config)[1]
     if not oracle.resolved:
         problems.append(f"oracle does not resolve it: {_failing(oracle)}")
     for run in range(2, runs + 1):
-        gold = grade(task, task.patch, open_sandbox(task, base))
+        gold = grade(task, task.patch, open_sandbox(task, config))
         if not gold.resolved:
             problems.append(f"gold patch unresolved on run {run}: {_failing(gold)}")
-    null = attempt_case(task, _with_model(base, "null"))[1]
+    null = attempt_case(task, _null(config))[1]
     if null.resolved:
         problems.append("null resolves it")
     missing = sorted(t for t, s in null.fail_to_pass.items() if s not in ("failed", "error"))
@@ -80,22 +80,22 @@ def _test_problems(task: Task, runs: int, base: RunConfig) -> list[str]:
     return problems
 
 
-def _answer_problems(task: Task, runs: int, base: RunConfig) -> list[str]:
-    problems = _undefined_locations(task, base)
+def _answer_problems(task: Task, runs: int, config: RunConfig) -> list[str]:
+    problems = _undefined_locations(task, config)
     for run in range(1, max(1, runs) + 1):
-        oracle = attempt_case(task, _with_model(base, "oracle"))[1]
+        oracle = attempt_case(task, config)[1]
         if not oracle.resolved:
             problems.append(f"oracle does not resolve it on run {run}: {oracle.summary()}")
-    null = attempt_case(task, _with_model(base, "null"))[1]
+    null = attempt_case(task, _null(config))[1]
     if null.resolved:
         problems.append("null resolves it")
     return problems
 
 
-def _undefined_locations(task: Task, base: RunConfig) -> list[str]:
+def _undefined_locations(task: Task, config: RunConfig) -> list[str]:
     """An expected location that is not a definition at the base state makes a broken case."""
     problems: list[str] = []
-    with open_sandbox(task, base)() as sandbox:
+    with open_sandbox(task, config)() as sandbox:
         for location in map(Location.parse, task.expected_answer):
             try:
                 source = sandbox.read_file(location.path).decode("utf-8")

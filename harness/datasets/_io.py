@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.errors import BankError, ConfigError
+from harness.json_object import NotAJsonObject, json_object
 
 Row = dict[str, Any]
 Numbered = Iterator[tuple[int, Row]]
@@ -48,16 +49,16 @@ def jsonl_rows(path: Path) -> Numbered:
     text = path.read_bytes().decode("utf-8")
     for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
-            yield number, _object(_loads(line, path, number), path, number)
+            yield number, _row(line, path, number)
 
 
 def json_rows(path: Path) -> Numbered:
     """A JSON file holding a list of row objects."""
-    data = _loads(path.read_bytes().decode("utf-8"), path, None)
+    data = _loads(path.read_bytes().decode("utf-8"), path)
     if not isinstance(data, list):
         raise BankError(str(path), 1, "<file>", f"a JSON list of rows, got {type(data).__name__}")
     for number, row in enumerate(data, start=1):
-        yield number, _object(row, path, number)
+        yield number, _row(row, path, number)
 
 
 def parquet_rows(path: Path) -> Numbered:
@@ -134,16 +135,17 @@ def string_list(row: Mapping[str, Any], field: str, origin: str, number: int) ->
     return list(value)
 
 
-def _loads(data: str, path: Path, number: int | None) -> Any:
-    """Parse JSON; a whole-file error (``number`` None) names the line where parsing failed."""
+def _loads(data: str, path: Path) -> Any:
+    """Parse a whole JSON file; an error names the line where parsing failed."""
     try:
         return json.loads(data)
     except json.JSONDecodeError as exc:
-        line = exc.lineno if number is None else number
-        raise BankError(str(path), line, "<row>", f"valid JSON ({exc.msg})") from exc
+        raise BankError(str(path), exc.lineno, "<row>", f"valid JSON ({exc.msg})") from exc
 
 
-def _object(value: Any, path: Path, number: int) -> Row:
-    if not isinstance(value, dict):
-        raise BankError(str(path), number, "<row>", f"a JSON object, got {type(value).__name__}")
-    return value
+def _row(value: Any, path: Path, number: int) -> Row:
+    """Row ``number`` of ``path``: a JSON object, or its text."""
+    try:
+        return json_object(value)
+    except NotAJsonObject as exc:
+        raise BankError(str(path), number, "<row>", str(exc)) from exc

@@ -420,8 +420,6 @@ def _text(value: Any) -> str:
 
 
 def _arguments(name: str, raw: Any) -> dict[str, Any]:
-    if isinstance(raw, dict):
-        return raw
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return {}
     try:
