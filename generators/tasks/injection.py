@@ -33,7 +33,7 @@ import fnmatch
 import hashlib
 import random
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -172,11 +172,13 @@ def make_task(sandbox: LocalSandbox, plan: ProjectPlan, found: Screened, capabil
 
 
 def confirmed(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
-              mutations: Sequence[Mutation]) -> Screened | None:
+              mutations: Sequence[Mutation],
+              accept: Callable[[Screened], bool] = lambda _: True) -> Screened | None:
     """``screen`` twice: a bug is kept only when both runs fail the same tests (a test
-    that is flaky under the bug, or whose parameters move between ids, is caught here)."""
+    that is flaky under the bug, or whose parameters move between ids, is caught here).
+    ``accept`` rejects a first screen before the second run is spent on it."""
     first = screen(sandbox, plan, baseline, mutations)
-    if first is None:
+    if first is None or not accept(first):
         return None
     second = screen(sandbox, plan, baseline, mutations)
     if second is None or (second.fail_to_pass, second.passing) != (first.fail_to_pass,
@@ -233,11 +235,17 @@ def _combined(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
     for first, second in pairs:
         if len(found) >= plan.combined:
             break
-        screened = confirmed(sandbox, plan, baseline, [*first.mutations, *second.mutations])
-        if screened is not None and set(first.fail_to_pass) | set(second.fail_to_pass) <= set(
-                screened.fail_to_pass):
+        screened = confirmed(sandbox, plan, baseline, [*first.mutations, *second.mutations],
+                             accept=_fails_all([*first.fail_to_pass, *second.fail_to_pass]))
+        if screened is not None:
             found.append(screened)
     return found
+
+
+def _fails_all(tests: Iterable[str]) -> Callable[[Screened], bool]:
+    """Accepts a pair only if it fails every test each of its bugs fails alone."""
+    needed = set(tests)
+    return lambda both: needed <= set(both.fail_to_pass)
 
 
 def _submodules(files: Sequence[str]) -> list[str]:
