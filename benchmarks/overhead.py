@@ -18,15 +18,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
+
+from oracle_suite import ROOT, oracle_suite_seconds  # benchmarks/, run as scripts
 
 from harness.grading.grader import apply_patch_text
 from harness.grading.patches import test_files_of
 from harness.pytest_plugin import select_cases
 from harness.sandbox.local import LocalSandbox
 from harness.task import Task, load_bank
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def direct_seconds(task: Task) -> float:
@@ -42,20 +41,6 @@ def direct_seconds(task: Task) -> float:
     return seconds
 
 
-def harness_seconds(cases: str | None, isolation: str) -> tuple[float, Path]:
-    """Wall time of one sequential pytest session over the suite with the oracle."""
-    run_dir = Path(tempfile.mkdtemp(prefix="overhead-")) / "run"
-    command = [sys.executable, "-m", "pytest", "suites/navigation", "-q", "-p", "no:xdist",
-               "-p", "no:cacheprovider", "--model", "oracle", "--isolation", isolation,
-               "--run-dir", str(run_dir), *(["--cases", cases] if cases else [])]
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(f"the oracle run failed:\n{done.stdout[-2000:]}")
-    return seconds, run_dir
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog="example: python benchmarks/overhead.py "
@@ -66,7 +51,9 @@ def main() -> None:
     os.environ.setdefault("HARNESS_CACHE", tempfile.mkdtemp(prefix="overhead-cache-"))
     tasks = select_cases(load_bank(ROOT / "suites/navigation/bank.jsonl").tasks, args.cases)
     direct = [direct_seconds(task) for task in tasks]
-    total, run_dir = harness_seconds(args.cases, args.isolation)
+    # one worker (no xdist), so the cases do not overlap
+    total, run_dir = oracle_suite_seconds(args.cases, "-p", "no:xdist", "--isolation",
+                                          args.isolation)
     harness_per_case = total / len(tasks)
     direct_per_case = statistics.mean(direct)
     print(f"cases                         {len(tasks)}")

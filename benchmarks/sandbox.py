@@ -14,20 +14,17 @@ from __future__ import annotations
 import argparse
 import functools
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeVar
+
+from oracle_suite import ROOT, oracle_suite_seconds  # benchmarks/, run as scripts
 
 from harness.pytest_plugin import select_cases
 from harness.sandbox.backends import BACKENDS, SandboxKind, sandbox_opener
 from harness.sandbox.local import resolve_isolation
 from harness.task import Task, load_bank
 
-ROOT = Path(__file__).resolve().parents[1]
 BANKS = [ROOT / "suites/navigation/bank.jsonl", ROOT / "suites/navigation/pypi.jsonl"]
 
 
@@ -54,18 +51,6 @@ def per_case_costs(task: Task, kind: SandboxKind, repeat: int) -> dict[str, floa
     return {step: statistics.median(values) for step, values in steps.items()}
 
 
-def suite_seconds(kind: SandboxKind, cases: str | None, jobs: int) -> float:
-    run_dir = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-")) / "run"
-    command = [sys.executable, "-m", "pytest", "suites/navigation", "-q", "-n", str(jobs),
-               "-p", "no:cacheprovider", "--model", "oracle", "--sandbox", kind,
-               "--run-dir", str(run_dir), *(["--cases", cases] if cases else [])]
-    seconds, done = timed(lambda: subprocess.run(command, cwd=ROOT, capture_output=True,
-                                                 text=True))
-    if done.returncode != 0:
-        sys.exit(f"the oracle run on {kind} failed:\n{done.stdout[-2000:]}")
-    return seconds
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", help="instance ids or globs (default: the whole bank)")
@@ -84,7 +69,8 @@ def main() -> None:
     if args.no_suite:
         return
     print(f"navigation suite, oracle, {len(tasks)} cases, -n {args.jobs} (seconds)")
-    walls = {kind: suite_seconds(kind, args.cases, args.jobs) for kind in BACKENDS}
+    walls = {kind: oracle_suite_seconds(args.cases, "-n", str(args.jobs), "--sandbox", kind)[0]
+             for kind in BACKENDS}
     print(f"{'wall':<10} {walls['local']:8.1f} {walls['docker']:8.1f} "
           f"{walls['docker'] / walls['local']:6.1f}x")
 
