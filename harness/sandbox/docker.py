@@ -34,13 +34,13 @@ from typing import TYPE_CHECKING
 from harness.errors import SandboxError, ToolError
 from harness.process import DEFAULT_OUTPUT_LIMIT, ExecResult, _BoundedSink
 from harness.protocols import DirEntry
+from harness.sandbox.backends import shared_docker_client
 from harness.sandbox.images import (
     CONTAINER_PATH,
     CONTROL,
     LABEL_KIND,
     REPO,
     SCRATCH,
-    docker_client,
 )
 from harness.sandbox.local import COMMAND_ENV, reset_to_base, stale_base_error, workspace_diff
 
@@ -95,7 +95,7 @@ class DockerSandbox:
     def __init__(self, image: str, *, network: bool = False, expected_commit: str = "",
                  limits: Limits | None = None, client: DockerClient | None = None) -> None:
         """Start a container of ``image``, an instance image (``ensure_instance_image``)."""
-        self.client = client or docker_client()
+        self.client = client or shared_docker_client()
         self.network = network
         self.container = self._start(image, limits or Limits())
         self.base_commit = self._git_head()

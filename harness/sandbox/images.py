@@ -307,7 +307,14 @@ def own_sizes(images: Sequence[ImageInfo]) -> dict[str, int]:
 # ----------------------------------------------------------------------------- plumbing
 
 def _existing_or_built(client: DockerClient, tag: str, build: Callable[[], Image]) -> Image:
-    """The image tagged ``tag``, built by ``build`` (one builder per tag) when missing."""
+    """The image tagged ``tag``, built by ``build`` (one builder per tag) when missing.
+
+    The lock is taken only when the image is missing (then looked for again under it), so
+    the common case, an image that exists, costs one inspection.
+    """
+    found = _existing(client, tag)
+    if found is not None:
+        return found
     with _build_lock(tag):
         found = _existing(client, tag)
         return found if found is not None else build()
