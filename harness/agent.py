@@ -1,9 +1,19 @@
-"""The agent loop: policy and tools in turns, within budgets, recorded as a Trajectory."""
+"""The agent loop: policy and tools in turns, within budgets, recorded as a Trajectory.
+
+The loop knows nothing of capabilities: it is given the opening messages (a
+capability's prompts) and the tools, and hands the trajectory to ``on_step``
+after every step, so that a crash keeps what happened up to it.
+
+The wall-time budget holds during a step too: the sandbox cuts every command short
+at the case's deadline, and a model call still running at the deadline ends the
+episode (the call is left to finish in the background).
+"""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
@@ -11,13 +21,14 @@ from pydantic import BaseModel, Field
 from harness.context import ContextConfig, is_echo, masked_view, prompt_tokens
 from harness.errors import ToolError
 from harness.protocols import Policy, Sandbox, Tool
-from harness.task import Task
-from harness.trajectory import ExitReason, Message, Step, ToolCall, Trajectory
-
-SYSTEM_PROMPT = (
-    "You are a software engineering agent working in a git repository. Use the tools to "
-    "explore the code, find the cause of the issue, and change the code with apply_patch. "
-    "When you are done, reply with a final answer that summarises your change."
+from harness.trajectory import (
+    AssistantTurn,
+    Completion,
+    ExitReason,
+    Message,
+    Step,
+    ToolCall,
+    Trajectory,
 )
 
 
@@ -35,33 +46,39 @@ class _Ended(Exception):
     reason: ExitReason
 
 
-def task_prompt(task: Task) -> str:
-    """The user message: the issue, and nothing a solver should not see."""
-    return (f"Repository: {task.repo}\n\nResolve the following issue. The repository is checked "
-            f"out at its base state in your working directory.\n\n{task.problem_statement}")
-
-
 class AgentLoop:
     """Runs one episode; ``run`` returns the trajectory however the episode ends."""
 
     def __init__(self, policy: Policy, sandbox: Sandbox, tools: Mapping[str, Tool],
-                 budget: AgentBudget, context: ContextConfig | None = None) -> None:
+                 budget: AgentBudget, context: ContextConfig | None = None,
+                 on_step: Callable[[Trajectory], None] | None = None) -> None:
         self.policy, self.sandbox, self.tools, self.budget = policy, sandbox, tools, budget
         self.context = context or ContextConfig()
+        self.on_step = on_step
         self.specs = [tool.spec for tool in tools.values()]
         self.calls: list[ToolCall] = []
+        self.deadline = float("inf")
 
-    def run(self, task: Task) -> Trajectory:
-        trajectory = Trajectory(instance_id=task.instance_id, model=self.policy.name, messages=[
-            Message(role="system", content=SYSTEM_PROMPT),
-            Message(role="user", content=task_prompt(task))])
+    def run(self, instance_id: str, opening: Sequence[Message]) -> Trajectory:
+        """Play one episode from the ``opening`` messages (system prompt, task)."""
+        trajectory = Trajectory(instance_id=instance_id, model=self.policy.name,
+                                messages=list(opening))
         started = time.monotonic()
+        self.deadline = started + self.budget.wall_time
+        self.sandbox.deadline = self.deadline
         try:
             while True:
                 self._check_budget(trajectory, started)
-                self.step(trajectory)
+                try:
+                    self.step(trajectory)
+                finally:
+                    trajectory.seconds = time.monotonic() - started
+                    if self.on_step is not None:
+                        self.on_step(trajectory)
         except _Ended as ended:
             trajectory.exit_reason = ended.reason
+        finally:
+            self.sandbox.deadline = None
         trajectory.seconds = time.monotonic() - started
         return trajectory
 
@@ -72,10 +89,13 @@ class AgentLoop:
         if self.context.max_context_tokens is not None and \
                 prompt_tokens(view, self.specs) > self.context.max_context_tokens:
             raise _Ended("context_window")
-        turn = self.policy.next_turn(view, self.specs)
+        turn = self._ask(view)
         trajectory.turns = turn_number
         trajectory.prompt_tokens += turn.prompt_tokens or 0
         trajectory.completion_tokens += turn.completion_tokens or 0
+        trajectory.completions.append(Completion(
+            turn=turn_number, raw=turn.raw, format_error=turn.format_error,
+            prompt_tokens=turn.prompt_tokens, completion_tokens=turn.completion_tokens))
         if turn.analysis:
             trajectory.messages.append(Message(role="assistant", channel="analysis",
                                                content=turn.analysis, turn=turn_number))
@@ -94,6 +114,26 @@ class AgentLoop:
         if not turn.tool_calls and not turn.analysis:
             self._format_error(trajectory, "empty turn: call a tool or give a final answer",
                                turn_number)
+
+    def _ask(self, view: list[Message]) -> AssistantTurn:
+        """The policy's next turn, or the end of the episode if it is not there by the
+        deadline."""
+        answer: list[AssistantTurn | BaseException] = []
+
+        def call() -> None:
+            try:
+                answer.append(self.policy.next_turn(view, self.specs))
+            except BaseException as exc:  # handed to the loop's thread, raised there
+                answer.append(exc)
+
+        thread = threading.Thread(target=call, name="policy-call", daemon=True)
+        thread.start()
+        thread.join(max(0.0, self.deadline - time.monotonic()))
+        if thread.is_alive():
+            raise _Ended("wall_time")
+        if isinstance(answer[0], BaseException):
+            raise answer[0]
+        return answer[0]
 
     def _execute(self, trajectory: Trajectory, call: ToolCall, turn_number: int) -> None:
         started = time.monotonic()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
@@ -38,6 +39,8 @@ class GateReport(BaseModel):
     ci_low: float
     ci_high: float
     threshold: float
+    failures: dict[str, int] = Field(default_factory=dict, description="unresolved cases by "
+                                     "kind: model, tampering, timeout, resource_limit")
     baseline: BaselineComparison | None = None
     verdict: Verdict
     reasons: list[str]
@@ -46,33 +49,38 @@ class GateReport(BaseModel):
 def decide_gate(capability: str, keys: Iterable[Key], latest: Mapping[Key, CaseResult],
                 threshold: float, baseline: Mapping[Key, CaseResult] | None = None,
                 baseline_name: str = "", alpha: float = 0.05,
-                max_infra_error_rate: float = 0.0, lost: int = 0) -> GateReport:
+                max_infra_error_rate: float = 0.0, interrupted: bool = False) -> GateReport:
     """Judge the selected cases; infrastructure errors are counted apart, never as failures.
 
-    ``lost`` counts items that ended without any record (a crashed worker).
+    A selected case with no row at all (never run: an interrupted session, a crashed
+    worker) makes the gate inconclusive whatever the numbers; infrastructure errors do
+    so beyond ``max_infra_error_rate``.
     """
     keys = sorted(set(keys))
     rows = [latest[k] for k in keys if k in latest]
     graded = [r for r in rows if r.is_final]
     resolved = sum(r.status == "resolved" for r in graded)
     infra = len(rows) - len(graded)
-    missing = len(keys) - len(rows) + lost
-    total = len(keys) + lost
+    missing = len(keys) - len(rows)
     rate = resolved / len(graded) if graded else 0.0
     low, high = wilson_interval(resolved, len(graded))
     reasons: list[str] = []
     verdict: Verdict = "pass"
-    if infra or missing:
-        reasons.append(f"{infra} infrastructure error(s) and {missing} case(s) with no result "
-                       "(not model failures; re-run with --resume to retry them)")
+    if infra:
+        reasons.append(f"{infra} infrastructure error(s) (not model failures; re-run with "
+                       "--resume to retry them)")
     if not graded:
         verdict = "inconclusive"
         reasons.append("no case was graded")
-    elif (infra + missing) / total > max_infra_error_rate:
+    elif keys and infra / len(keys) > max_infra_error_rate:
         verdict = "inconclusive"
     if graded and rate < threshold:
         verdict = "fail"
         reasons.append(f"pass rate {rate:.1%} is below the gate threshold {threshold:.1%}")
+    failures = Counter(r.failure_kind or "model" for r in graded if r.status != "resolved")
+    if failures.get("tampering"):
+        reasons.append(f"{failures['tampering']} case(s) tried to fool the grader "
+                       "(tampering: unresolved, see outcome.tampering)")
     comparison = None
     if baseline is not None:
         comparison = compare_with_baseline(graded, baseline, baseline_name, alpha)
@@ -81,10 +89,17 @@ def decide_gate(capability: str, keys: Iterable[Key], latest: Mapping[Key, CaseR
             reasons.append(f"significant regression against {baseline_name}: "
                            f"{len(comparison.regressions)} case(s) broke, "
                            f"{len(comparison.fixes)} fixed (McNemar p={comparison.p_value:.3g})")
-    return GateReport(capability=capability, cases=total, resolved=resolved,
+    if missing:
+        verdict = "inconclusive"
+        why = "the session was interrupted" if interrupted else "a worker crashed, or the " \
+            "session stopped early"
+        reasons.append(f"{missing} case(s) with no result ({why}); finish the run with "
+                       "--resume")
+    return GateReport(capability=capability, cases=len(keys), resolved=resolved,
                       unresolved=len(graded) - resolved, infra_errors=infra, not_recorded=missing,
                       pass_rate=rate, ci_low=low, ci_high=high, threshold=threshold,
-                      baseline=comparison, verdict=verdict, reasons=reasons)
+                      failures=dict(sorted(failures.items())), baseline=comparison,
+                      verdict=verdict, reasons=reasons)
 
 
 def compare_with_baseline(graded: list[CaseResult], baseline: Mapping[Key, CaseResult],
@@ -104,3 +119,18 @@ def compare_with_baseline(graded: list[CaseResult], baseline: Mapping[Key, CaseR
     p_value = mcnemar_regression_p(len(regressions), len(fixes))
     return BaselineComparison(baseline=name, paired=paired, regressions=regressions, fixes=fixes,
                               p_value=p_value, significant=p_value < alpha)
+
+
+def gate_line(gate: GateReport) -> str:
+    """One line: the verdict and the numbers behind it."""
+    line = (f"{gate.capability}: {gate.verdict.upper()}  {gate.resolved}/"
+            f"{gate.resolved + gate.unresolved} resolved, pass rate {gate.pass_rate:.1%} "
+            f"(95% CI {gate.ci_low:.1%}-{gate.ci_high:.1%}), gate >= {gate.threshold:.1%}; "
+            f"infrastructure errors: {gate.infra_errors}, not recorded: {gate.not_recorded}")
+    if gate.failures.get("tampering"):
+        line += f", tampering: {gate.failures['tampering']}"
+    if gate.baseline is not None:
+        line += (f"; vs baseline ({gate.baseline.paired} paired): "
+                 f"{len(gate.baseline.fixes)} fixed, {len(gate.baseline.regressions)} broken, "
+                 f"p={gate.baseline.p_value:.3g}")
+    return line

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 TestStatus = Literal["passed", "failed", "error", "skipped", "missing"]
 CaseStatus = Literal["resolved", "unresolved", "infra_error"]
+FailureKind = Literal["model", "tampering", "timeout", "resource_limit"]
+"""Why an unresolved case failed: the model's changes or answer were wrong (``model``), it
+tried to fool the grader (``tampering``), or it ran out of time or of a resource."""
+
+
+class Submission(BaseModel):
+    """What an episode hands to the grader, saved with its trajectory so that grading can be
+    repeated without running the episode again."""
+
+    patch: str = Field(default="", description="the workspace's diff against the base commit")
+    answer: str = Field(default="", description="the episode's last final answer ('' if none)")
+    problem: str = Field(default="", description="why the workspace could not be read as a "
+                         "patch (the case broke git, or the change is too large): the model's "
+                         "doing")
 
 
 class Outcome(BaseModel):
@@ -17,6 +31,22 @@ class Outcome(BaseModel):
     patch_applied: bool = Field(description="the candidate patch applied (False for an "
                                             "answer case: no patch is graded)")
     candidate_patch: str
+    failure_kind: FailureKind | None = Field(default=None, description="unresolved: why")
+    failure: str = Field(default="", description="unresolved: a reason beyond the test "
+                                                 "statuses (the runner broke, a timeout, ...)")
+    tampering: list[str] = Field(default_factory=list, description="what gave away an attempt "
+                                 "to fool the grader (such a case is never resolved)")
+    dropped: list[str] = Field(default_factory=list, description="candidate changes the grader "
+                               "put back before running anything: test runner configuration, "
+                               "conftest files, modules that shadow the runner")
+    flags: list[str] = Field(default_factory=list, description="suspicious lines the static "
+                             "screen found in the candidate's changes (recorded, not judged)")
+    official_report: dict[str, Any] | None = Field(
+        default=None, description="SWE-bench-family rows: the swebench package's report of the "
+        "instance (what its harness writes to report.json), as it returned it")
+    disagreements: list[str] = Field(default_factory=list, description="where the official "
+                                     "log parser is known to misread this log (the official "
+                                     "verdict is kept)")
     fail_to_pass: dict[str, TestStatus] = Field(default_factory=dict)
     pass_to_pass: dict[str, TestStatus] = Field(default_factory=dict)
     restored_test_files: list[str] = Field(
@@ -25,10 +55,9 @@ class Outcome(BaseModel):
     log_tail: str = ""
     answer: str | None = Field(default=None, description="answer case: the final answer graded "
                                                          "(its first 4000 characters)")
-    answer_precision: float | None = Field(
-        default=None, description="answer case: share of the named locations that are expected")
-    answer_recall: float | None = Field(
-        default=None, description="answer case: share of the expected locations named")
+    scores: dict[str, float] = Field(
+        default_factory=dict, description="the grader's own measures in [0, 1] (answer grader: "
+        "answer_precision, answer_recall)")
     answer_missing: list[str] = Field(default_factory=list,
                                       description="answer case: expected locations not named")
     answer_extra: list[str] = Field(default_factory=list,
@@ -36,6 +65,10 @@ class Outcome(BaseModel):
 
     def summary(self) -> str:
         """One line that says why a case failed or passed."""
+        if self.tampering:
+            return f"tampering: {self.tampering[0]}"
+        if self.failure:
+            return self.failure
         if self.answer is not None:
             return self._answer_summary()
         if not self.candidate_patch.strip():
@@ -80,6 +113,8 @@ class CaseResult(BaseModel):
     format_errors: int = 0
     echoes: int = 0
     exit_reason: str | None = None
+    failure_kind: FailureKind | None = Field(default=None, description="unresolved: model, "
+                                             "tampering, timeout or resource_limit")
     scores: dict[str, float] = Field(default_factory=dict, description="capability scorer")
     trajectory: str | None = Field(default=None, description="path relative to the run dir")
     worker: str = "main"

@@ -1,4 +1,4 @@
-"""What a run records about itself in ``meta.json``."""
+"""What a run records about itself in ``meta.json`` (``RunMeta``)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
-from harness.runner import RunConfig
-from harness.task import Bank
+from harness.bank import Bank
+from harness.run_config import RunConfig
+from harness.run_records import BankRecord, RunMeta
 
 
 def git_revision(directory: Path) -> str:
@@ -26,20 +26,13 @@ def git_revision(directory: Path) -> str:
 
 
 def run_metadata(config: RunConfig, session: str, argv: Sequence[str],
-                 banks: Sequence[Bank]) -> dict[str, Any]:
+                 banks: Sequence[Bank]) -> RunMeta:
     """Everything needed to reproduce or compare a run."""
-    return {
-        "session": session,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "model": config.model,
-        "sandbox": config.sandbox,
-        "isolation": config.isolation_used,
-        "config": config.model_dump(mode="json"),
-        "banks": [{"path": str(b.path), "sha256": b.sha256, "cases": len(b.tasks)}
-                  for b in banks],
-        "argv": list(argv),
-        "harness_version": metadata.version("agent-eval-harness"),
-        "harness_revision": git_revision(Path(__file__).parent),
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-    }
+    return RunMeta(
+        session=session, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        model=config.model, sandbox=config.sandbox, isolation=config.isolation_used,
+        config=config, argv=list(argv),
+        banks=[BankRecord(path=str(b.path), sha256=b.sha256, cases=len(b.tasks)) for b in banks],
+        harness_version=metadata.version("agent-eval-harness"),
+        harness_revision=git_revision(Path(__file__).parent),
+        python=sys.version.split()[0], platform=platform.platform())

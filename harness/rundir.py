@@ -1,4 +1,5 @@
-"""Run directories: ``meta.json``, append-only ``results.jsonl``, ``trajectories/``.
+"""Run directories: ``meta.json``, ``plan.json``, append-only ``results.jsonl``,
+``trajectories/``, ``gate.json`` (the models are in ``harness.run_records``).
 
 ``results.jsonl`` is written by several pytest-xdist workers at once: each row
 is one ``write`` of one line under an exclusive ``flock`` and is fsynced, so a
@@ -12,14 +13,17 @@ import json
 import os
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from harness.errors import RunDirError
-from harness.json_object import NotAJsonObject, json_object
 from harness.results import CaseResult
+from harness.run_records import GateRecord, RunMeta, RunPlan
+from harness.storable import dump_json
 from harness.trajectory import Trajectory
+
+Record = TypeVar("Record", bound=BaseModel)
 
 
 def _cut_torn_tail(fd: int) -> None:
@@ -52,7 +56,15 @@ class RunDir:
     def meta_path(self) -> Path:
         return self.path / "meta.json"
 
-    def create(self, meta: dict[str, Any]) -> bool:
+    @property
+    def plan_path(self) -> Path:
+        return self.path / "plan.json"
+
+    @property
+    def gate_path(self) -> Path:
+        return self.path / "gate.json"
+
+    def create(self, meta: RunMeta) -> bool:
         """Create the directory and write ``meta.json`` unless it exists; True if written now.
 
         Several workers race here: the file is written whole under a temporary name and
@@ -60,7 +72,7 @@ class RunDir:
         """
         (self.path / "trajectories").mkdir(parents=True, exist_ok=True)
         temporary = self.meta_path.with_name(f".meta.json.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
+        temporary.write_text(dump_json(meta, indent=2), encoding="utf-8")
         try:
             os.link(temporary, self.meta_path)
         except FileExistsError:
@@ -69,25 +81,45 @@ class RunDir:
             temporary.unlink()
         return True
 
-    def meta(self) -> dict[str, Any]:
+    def exists(self) -> bool:
+        return self.meta_path.is_file()
+
+    def meta(self) -> RunMeta:
         if not self.meta_path.is_file():
             raise RunDirError(f"{self.path} is not a run directory (no meta.json)")
-        try:
-            return json_object(self.meta_path.read_text(encoding="utf-8"))
-        except NotAJsonObject as exc:
-            raise RunDirError(f"{self.meta_path}:{exc.line}: unreadable run metadata ({exc}); "
-                              "use another --run-dir") from exc
+        return self._read(self.meta_path, RunMeta, "use another --run-dir")
 
-    def write_json(self, name: str, data: dict[str, Any]) -> None:
+    def write_plan(self, plan: RunPlan) -> None:
+        """Every worker collects the same cases: the last whole write wins."""
+        self._write(self.plan_path, plan)
+
+    def plan(self) -> RunPlan | None:
+        return self._read(self.plan_path, RunPlan, "") if self.plan_path.is_file() else None
+
+    def write_gate(self, record: GateRecord) -> None:
+        self._write(self.gate_path, record)
+
+    def gate(self) -> GateRecord | None:
+        return self._read(self.gate_path, GateRecord, "") if self.gate_path.is_file() else None
+
+    def _write(self, target: Path, record: BaseModel) -> None:
         """Write a JSON file atomically (temporary file, then rename)."""
-        target = self.path / name
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+        temporary.write_text(dump_json(record, indent=2), encoding="utf-8")
         temporary.replace(target)
+
+    def _read(self, path: Path, model: type[Record], advice: str) -> Record:
+        try:
+            return model.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(map(str, first["loc"])) or "<file>"
+            raise RunDirError(f"{path}: unreadable {model.__name__} (field {where!r}: "
+                              f"{first['msg']})" + (f"; {advice}" if advice else "")) from exc
 
     def append_result(self, result: CaseResult) -> None:
         """Append one row; a torn row left by a killed writer is cut off first."""
-        line = (result.model_dump_json() + "\n").encode("utf-8")
+        line = (dump_json(result) + "\n").encode("utf-8")
         fd = os.open(self.results_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -125,12 +157,40 @@ class RunDir:
                 latest[row.key] = row
         return latest
 
-    def write_trajectory(self, trajectory: Trajectory, epoch: int) -> str:
-        """Store a trajectory; returns its path relative to the run directory."""
+    def trajectory_path(self, instance_id: str, epoch: int) -> str:
+        """Where a case's trajectory lives, relative to the run directory."""
         suffix = f"@{epoch}" if epoch > 1 else ""
-        relative = f"trajectories/{trajectory.instance_id}{suffix}.json"
+        return f"trajectories/{instance_id}{suffix}.json"
+
+    def write_trajectory(self, trajectory: Trajectory, epoch: int) -> str:
+        """Store a trajectory (whole, atomically); returns its path relative to the run dir."""
+        relative = self.trajectory_path(trajectory.instance_id, epoch)
         target = self.path / relative
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        temporary.write_text(trajectory.model_dump_json(indent=1), encoding="utf-8")
+        temporary.write_text(dump_json(trajectory, indent=1), encoding="utf-8")
         temporary.replace(target)
         return relative
+
+    def instance_report_path(self, instance_id: str, epoch: int) -> str:
+        """Where a case's official ``report.json`` lives (SWE-bench's per-instance layout:
+        one directory per instance), relative to the run directory."""
+        suffix = f"@{epoch}" if epoch > 1 else ""
+        return f"reports/{instance_id}{suffix}/report.json"
+
+    def write_instance_report(self, instance_id: str, epoch: int,
+                              report: dict[str, object]) -> str:
+        """Store the official per-instance report as the SWE-bench harness writes it
+        (``{instance_id: report}``), atomically; returns its path relative to the run dir."""
+        relative = self.instance_report_path(instance_id, epoch)
+        target = self.path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({instance_id: report}, indent=4), encoding="utf-8")
+        temporary.replace(target)
+        return relative
+
+    def set_aside_trajectory(self, instance_id: str, epoch: int, attempt: int) -> None:
+        """Keep the partial trajectory of a failed attempt as ``<id>.attempt-N.json``."""
+        current = self.path / self.trajectory_path(instance_id, epoch)
+        if current.is_file():
+            current.replace(current.with_name(f"{current.stem}.attempt-{attempt}.json"))

@@ -1,4 +1,11 @@
-"""Run one case end to end: sandbox, agent loop, grading, with retries on infrastructure errors."""
+"""Run one case end to end: an episode in a sandbox, then its grading in a fresh one.
+
+An infrastructure error repeats only the part that failed: a failed episode is
+played again (its partial trajectory is set aside as ``<id>.attempt-N.json``), a
+failed grading grades the saved submission again without a new episode, and a
+broken case (``BrokenTaskError``) is never retried. The trajectory is saved after
+every step, so a crash keeps every turn played until then.
+"""
 
 from __future__ import annotations
 
@@ -7,94 +14,132 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, Field
-
-from harness.agent import AgentBudget, AgentLoop
-from harness.context import ContextConfig
-from harness.errors import InfrastructureError
-from harness.grading import grade
-from harness.grading.answer import grade_final_answer
+from harness.agent import AgentLoop
+from harness.capabilities import get_capability
+from harness.errors import BrokenTaskError, InfrastructureError, ToolError
 from harness.policies import make_policy
-from harness.protocols import Sandbox
-from harness.results import CaseResult, Outcome
+from harness.protocols import Capability, SandboxFactory
+from harness.results import CaseResult, FailureKind, Outcome, Submission
+from harness.run_config import RunConfig
 from harness.rundir import RunDir
-from harness.sandbox.backends import SandboxKind, sandbox_opener
-from harness.sandbox.local import Isolation
-from harness.scoring import score
+from harness.sandbox.backends import sandbox_opener
+from harness.scoring import case_scores
 from harness.task import Task
-from harness.tools import default_tools
 from harness.trajectory import Trajectory
 
-
-class RunConfig(BaseModel):
-    """How cases are run; one per session, shared by all cases."""
-
-    model: str = Field(description="policy URI: oracle, null, replay:PATH, ...")
-    sandbox: SandboxKind = Field(default="local", description="sandbox backend: local or docker")
-    isolation: Isolation = Field(default="none", description="bwrap or none (local sandbox)")
-    budget: AgentBudget = Field(default_factory=AgentBudget)
-    context: ContextConfig = Field(default_factory=ContextConfig)
-    grading_timeout: float = Field(default=900.0, description="seconds for the hidden tests")
-    infra_retries: int = Field(default=2, ge=0, description="retries after infrastructure errors")
+SandboxOpener = Callable[[Task, RunConfig], SandboxFactory]
 
 
-    @property
-    def isolation_used(self) -> str:
-        """What isolates commands: the container for docker, else the local isolation."""
-        return "docker" if self.sandbox == "docker" else self.isolation
-
-
-def open_sandbox(task: Task, config: RunConfig) -> Callable[[], Sandbox]:
+def open_sandbox(task: Task, config: RunConfig) -> SandboxFactory:
     """Opens fresh sandboxes of ``task`` with the configured backend."""
-    return sandbox_opener(task, config.sandbox, config.isolation)
+    return sandbox_opener(task, config.sandbox, config.isolation, config.limits)
 
 
-def attempt_case(task: Task, config: RunConfig) -> tuple[Trajectory, Outcome]:
-    """One attempt: the policy works in a sandbox, then a fresh sandbox grades its diff
-    (an answer case, one with ``expected_answer``, is graded on its final answer instead)."""
-    opener = open_sandbox(task, config)
-    with opener() as sandbox:
-        policy = make_policy(config.model, task)
-        loop = AgentLoop(policy, sandbox, default_tools(task), config.budget, config.context)
-        trajectory = loop.run(task)
-        candidate = sandbox.diff()
-    if task.expected_answer:
-        return trajectory, grade_final_answer(task, trajectory, candidate)
-    outcome = grade(task, candidate, opener, timeout=config.grading_timeout)
+def run_episode(task: Task, capability: Capability, config: RunConfig,
+                sandboxes: SandboxFactory,
+                on_step: Callable[[Trajectory], None] | None = None) -> Trajectory:
+    """The policy works on the case in a fresh sandbox, with the capability's tools and
+    prompts; the trajectory ends with its submission (the diff and the final answer)."""
+    with sandboxes() as sandbox:
+        loop = AgentLoop(make_policy(config.model, task), sandbox, capability.tools(task),
+                         config.budget, config.context, on_step)
+        trajectory = loop.run(task.instance_id, capability.opening(task))
+        try:
+            submission = Submission(patch=sandbox.diff(), answer=trajectory.final_answer())
+        except ToolError as exc:
+            submission = Submission(answer=trajectory.final_answer(), problem=str(exc))
+        trajectory.submission = submission
+        trajectory.limits_reached = sandbox.limits_reached()
+    if on_step is not None:
+        on_step(trajectory)
+    return trajectory
+
+
+def play_and_grade(task: Task, config: RunConfig,
+                   opener: SandboxOpener = open_sandbox) -> tuple[Trajectory, Outcome]:
+    """One episode and its grading, with no retries and nothing recorded (validation)."""
+    capability = get_capability(task.capability)
+    sandboxes = opener(task, config)
+    trajectory = run_episode(task, capability, config, sandboxes)
+    assert trajectory.submission is not None
+    outcome = capability.grader_for(task).grade(task, trajectory.submission, sandboxes,
+                                                config.grading_timeout)
     return trajectory, outcome
 
 
 def run_case(task: Task, epoch: int, config: RunConfig, run_dir: RunDir,
-             attempt: Callable[[Task, RunConfig], tuple[Trajectory, Outcome]] = attempt_case,
-             ) -> CaseResult:
-    """Run a case, retrying infrastructure errors, and append its row to the run directory."""
+             opener: SandboxOpener = open_sandbox) -> CaseResult:
+    """Run a case, retrying what infrastructure broke, and append its row to the run
+    directory; ``opener`` is the seam through which sandboxes (and faults) come."""
+    capability = get_capability(task.capability)
+    grader = capability.grader_for(task)
+    sandboxes = opener(task, config)
+
+    def save(trajectory: Trajectory) -> None:
+        run_dir.write_trajectory(trajectory, epoch)
+
     started = time.monotonic()
-    error: str | None = None
-    attempts = 0
     trajectory: Trajectory | None = None
     outcome: Outcome | None = None
-    while attempts <= config.infra_retries:
+    error: str | None = None
+    attempts = 0
+    while outcome is None and attempts <= config.infra_retries:
         attempts += 1
         try:
-            trajectory, outcome = attempt(task, config)
+            if trajectory is None:
+                trajectory = run_episode(task, capability, config, sandboxes, save)
+            assert trajectory.submission is not None
+            outcome = grader.grade(task, trajectory.submission, sandboxes,
+                                   config.grading_timeout)
             error = None
+        except BrokenTaskError as exc:
+            error = f"{type(exc).__name__}: {exc}"
             break
         except InfrastructureError as exc:
             error = f"{type(exc).__name__}: {exc}"
-    result = CaseResult(
-        instance_id=task.instance_id, epoch=epoch, capability=task.capability, model=config.model,
-        status="infra_error" if outcome is None else
+            if trajectory is None:
+                run_dir.set_aside_trajectory(task.instance_id, epoch, attempts)
+        except Exception as exc:  # a harness bug: the case still gets its row, and says so
+            error = f"internal error (a bug of the harness): {type(exc).__name__}: {exc}"
+            break
+    return record(run_dir, CaseResult(
+        instance_id=task.instance_id, epoch=epoch, capability=capability.name,
+        model=config.model, status="infra_error" if outcome is None else
         ("resolved" if outcome.resolved else "unresolved"),
         outcome=outcome, error=error, attempts=attempts, seconds=time.monotonic() - started,
         worker=os.environ.get("PYTEST_XDIST_WORKER", "main"),
-        finished_at=datetime.now(UTC).isoformat(timespec="seconds"))
-    if trajectory is not None and outcome is not None:
+        finished_at=datetime.now(UTC).isoformat(timespec="seconds")),
+        trajectory, capability, task)
+
+
+def failure_kind(outcome: Outcome, trajectory: Trajectory) -> FailureKind | None:
+    """Why an unresolved case failed, the episode's endings and limits included."""
+    if outcome.resolved:
+        return None
+    if outcome.failure_kind in ("tampering", "timeout"):
+        return outcome.failure_kind
+    if trajectory.exit_reason == "wall_time":
+        return "timeout"
+    if outcome.failure_kind == "resource_limit" or trajectory.limits_reached:
+        return "resource_limit"
+    return "model"
+
+
+def record(run_dir: RunDir, result: CaseResult, trajectory: Trajectory | None,
+           capability: Capability, task: Task) -> CaseResult:
+    """Fill in what the trajectory (and the outcome) tell, and append the row."""
+    if trajectory is not None:
         result = result.model_copy(update={
-            "scores": score(task, trajectory, outcome),
             "turns": trajectory.turns, "prompt_tokens": trajectory.prompt_tokens,
             "completion_tokens": trajectory.completion_tokens,
             "format_errors": trajectory.format_errors, "echoes": trajectory.echoes,
             "exit_reason": trajectory.exit_reason,
-            "trajectory": run_dir.write_trajectory(trajectory, epoch)})
+            "trajectory": run_dir.trajectory_path(trajectory.instance_id, result.epoch)})
+        if result.outcome is not None:
+            if result.outcome.official_report is not None:
+                run_dir.write_instance_report(task.instance_id, result.epoch,
+                                              result.outcome.official_report)
+            result.scores = case_scores(capability, task, trajectory, result.outcome)
+            result.failure_kind = failure_kind(result.outcome, trajectory)
     run_dir.append_result(result)
     return result

@@ -1,32 +1,31 @@
-"""Tasks: one benchmark case, a superset of the SWE-bench row, and task banks (JSONL)."""
+"""Tasks: one benchmark case, a superset of the SWE-bench row.
+
+What a case means beyond the SWE-bench columns belongs to its capability
+(``harness.capabilities``): the grader named by ``grader``, the expectations in
+``expected`` (read typed with ``Task.expectations``). Banks of tasks are read by
+``harness.bank``.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from harness.errors import BankError
-from harness.json_object import NotAJsonObject, json_object
+from harness.errors import TaskFieldError
 
 DEFAULT_TEST_COMMAND = "python -m pytest -p no:cacheprovider -p no:harness"
 
 
 _DELETE = "files removed from the base state after the patch (tests the test_patch restores)"
-_ANSWER = ("when set, the case is graded on the final answer (exact set of code locations), "
-           "not by tests")
+_ANSWER = "the exact set of code locations a final answer must name (the answer grader's target)"
+_ASSETS = ("SWE-bench Multimodal: files a patch's text cannot carry and the issue's images, by "
+           "column ({'test_patch': [{'path': ..., 'url': ...}], 'problem_statement': "
+           "[{'url': ...}]})")
+_GRADER = ("which of its capability's graders decides the case: 'tests' (hidden tests), "
+           "'answer' (the final answer's locations), ...")
 _LOCATION = re.compile(r"[\w.][\w.-]*(?:/[\w.-]+)*\.py::[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
@@ -72,13 +71,7 @@ class PypiSource(BaseModel):
 RepoSource = Annotated[PathSource | GitSource | PypiSource, Field(discriminator="kind")]
 
 
-class NavigationExpectations(BaseModel):
-    """What a solver of a navigation case has to find."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    files: list[str] = Field(default_factory=list, description="files the fix edits")
-    symbols: list[str] = Field(default_factory=list, description="dotted names the fix edits")
+Expectations = TypeVar("Expectations", bound=BaseModel)
 
 
 class Task(BaseModel):
@@ -90,12 +83,11 @@ class Task(BaseModel):
     repo: str = Field(min_length=1, description="project name (owner/name for GitHub projects)")
     base_commit: str = Field(default="", description="commit of the base state, if known")
     problem_statement: str = Field(min_length=1, description="the issue the model sees")
-    patch: str = Field(description="gold patch (hidden from the policy); "
-                                   "may be empty only when expected_answer is set")
-    test_patch: str = Field(description="hidden tests (hidden from the policy); "
-                                        "may be empty only when expected_answer is set")
-    FAIL_TO_PASS: list[str] = Field(description="test ids the fix must make pass; "
-                                                "may be empty only when expected_answer is set")
+    patch: str = Field(description="gold patch (hidden from the policy); the grader says "
+                                   "whether it may be empty")
+    test_patch: str = Field(description="hidden tests (hidden from the policy); the grader "
+                                        "says whether they may be empty")
+    FAIL_TO_PASS: list[str] = Field(description="test ids the fix must make pass")
     PASS_TO_PASS: list[str] = Field(default_factory=list, description="test ids that must pass")
     version: str = ""
     environment_setup_commit: str = ""
@@ -104,15 +96,23 @@ class Task(BaseModel):
     capability: str = Field(min_length=1, description="navigation, planning, recovery, ...")
     source: str = Field(min_length=1, description="where the case came from (fixture, swe-bench)")
     repo_source: RepoSource
-    setup_commands: list[str] = Field(default_factory=list)
+    setup_commands: list[str] = Field(default_factory=list, description="shell commands that "
+                                      "finish the project's environment (after its packages)")
+    python_packages: list[str] = Field(default_factory=list, description="pip requirements the "
+                                       "project's tests need besides pytest and coverage")
     test_command: str = Field(default=DEFAULT_TEST_COMMAND, description="runs the test suite")
-    expected: NavigationExpectations = Field(default_factory=NavigationExpectations)
+    expected: dict[str, Any] = Field(
+        default_factory=dict, description="what the capability expects of a solver (navigation: "
+        "the files and symbols to find), checked against its expectations model")
     image: str = Field(default="", description="prebuilt image of the base state (SWE-bench 5.x)")
     eval_script: str = Field(default="", description="SWE-bench 5.x script that runs the tests")
     log_parser: str = Field(default="", description="SWE-bench 5.x name of the log parser")
     eval_type: str = Field(default="", description="SWE-bench 5.x evaluation type")
     difficulty: str = Field(default="", description="SWE-bench Verified difficulty bucket")
+    image_assets: dict[str, list[dict[str, str]]] = Field(
+        default_factory=dict, description=_ASSETS)
     expected_answer: list[str] = Field(default_factory=list, description=_ANSWER)
+    grader: str = Field(default="tests", min_length=1, description=_GRADER)
 
     @field_validator("FAIL_TO_PASS", "PASS_TO_PASS", mode="before")
     @classmethod
@@ -136,82 +136,19 @@ class Task(BaseModel):
                                  f"got {text!r}")
         return value
 
-    @model_validator(mode="after")
-    def _tests_unless_answer(self) -> Task:
-        """A test-graded case (no ``expected_answer``) needs its patches and FAIL_TO_PASS;
-        the error is located at the empty field, so loaders name it."""
-        for field, unit in (("patch", "character"), ("test_patch", "character"),
-                            ("FAIL_TO_PASS", "item")):
-            if not self.expected_answer and not getattr(self, field):
-                error = PydanticCustomError(
-                    "too_short", "{field} should have at least 1 {unit} in a test-graded case "
-                    "(one without expected_answer)", {"field": field, "unit": unit})
-                raise ValidationError.from_exception_data("Task", [InitErrorDetails(
-                    type=error, loc=(field,), input=getattr(self, field))])
-        return self
+    def expectations(self, model: type[Expectations]) -> Expectations:
+        """``expected`` read as a capability's expectations model; ``TaskFieldError`` names
+        the first field that does not fit."""
+        try:
+            return model.model_validate(self.expected)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(["expected", *(str(part) for part in first["loc"])])
+            raise TaskFieldError(where, first["msg"]) from exc
 
 
-class Bank(BaseModel):
-    """A loaded task bank: its tasks, where it lives and a content hash for run metadata."""
-
-    path: Path
-    sha256: str
-    tasks: list[Task]
-
-    def by_id(self) -> dict[str, Task]:
-        return {task.instance_id: task for task in self.tasks}
-
-
-def load_bank(path: Path) -> Bank:
-    """Read a JSONL bank; a bad row raises ``BankError`` naming file, line and field."""
-    raw = path.read_bytes()
-    tasks: list[Task] = []
-    seen: dict[str, int] = {}
-    # Only "\n" ends a row: str.splitlines() would also split on U+2028 inside strings.
-    for number, line in enumerate(raw.decode("utf-8").split("\n"), start=1):
-        if not line.strip():
-            continue
-        task = parse_row(line, path, number)
-        if task.instance_id in seen:
-            raise BankError(
-                str(path), number, "instance_id",
-                f"a unique id; {task.instance_id!r} is already on line {seen[task.instance_id]}",
-            )
-        seen[task.instance_id] = number
-        tasks.append(_with_absolute_source(task, path))
-    if not tasks:
-        raise BankError(str(path), 1, "<file>", "at least one task row")
-    return Bank(path=path, sha256=hashlib.sha256(raw).hexdigest(), tasks=tasks)
-
-
-def parse_row(line: str, path: Path, number: int) -> Task:
-    """Parse one JSONL line into a Task, translating every failure into a ``BankError``."""
-    try:
-        row = json_object(line)
-    except NotAJsonObject as exc:
-        raise BankError(str(path), number, "<row>", str(exc)) from exc
-    try:
-        return Task.model_validate(row)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise BankError(str(path), number, _field_name(first["loc"]), first["msg"]) from exc
-
-
-def _field_name(loc: tuple[int | str, ...]) -> str:
-    """``repo_source.path`` for a loc; the discriminator tag of ``repo_source`` is left out."""
-    parts = [str(part) for part in loc]
-    if parts[:1] == ["repo_source"] and len(parts) > 2 and parts[1] in ("path", "git", "pypi"):
-        del parts[1]
-    return ".".join(parts) or "<row>"
-
-
-def _with_absolute_source(task: Task, bank_path: Path) -> Task:
-    """Make a relative ``repo_source.path`` absolute (relative paths are to the bank file)."""
-    if not isinstance(task.repo_source, PathSource):
-        return task
-    source = Path(task.repo_source.path)
-    if source.is_absolute():
-        return task
-    absolute = str((bank_path.parent / source).resolve())
-    source_copy = task.repo_source.model_copy(update={"path": absolute})
-    return task.model_copy(update={"repo_source": source_copy})
+def required_fields(task: Task, fields: tuple[str, ...], why: str) -> None:
+    """Raise ``TaskFieldError`` for the first of ``fields`` that is empty in ``task``."""
+    for field in fields:
+        if not getattr(task, field):
+            raise TaskFieldError(field, f"must not be empty: {why}")

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from harness.results import Submission
+
 Role = Literal["system", "developer", "user", "assistant", "tool"]
 Channel = Literal["analysis", "commentary", "final"]
 
@@ -46,6 +48,18 @@ class AssistantTurn(BaseModel):
     )
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    raw: str = Field(default="", description="the model's output as it came (Harmony text, or "
+                                             "the endpoint's message as JSON); '' for scripts")
+
+
+class Completion(BaseModel):
+    """What the model produced at one policy step, kept whether or not it could be used."""
+
+    turn: int
+    raw: str = Field(description="the output as it came ('' for a scripted policy)")
+    format_error: str | None = Field(default=None, description="why it could not be used")
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
 
 class Step(BaseModel):
@@ -70,6 +84,8 @@ class Trajectory(BaseModel):
     model: str
     messages: list[Message] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
+    completions: list[Completion] = Field(default_factory=list,
+                                          description="the model's raw output, turn by turn")
     exit_reason: ExitReason | None = None
     turns: int = 0
     prompt_tokens: int = 0
@@ -77,3 +93,23 @@ class Trajectory(BaseModel):
     format_errors: int = 0
     echoes: int = Field(default=0, description="tool calls that repeated the previous ones")
     seconds: float = 0.0
+    submission: Submission | None = Field(
+        default=None, description="what was handed to the grader (set when the episode ended)")
+    limits_reached: list[str] = Field(default_factory=list, description="resource limits the "
+                                      "episode's commands ran into (pids, memory, disk)")
+
+    def final_answer(self) -> str:
+        """The text of the episode's last final answer ("" when it ended without one)."""
+        finals = [m.content for m in self.messages
+                  if m.role == "assistant" and m.channel == "final"]
+        return finals[-1] if finals else ""
+
+
+class SFTExample(BaseModel):
+    """One supervised example in TRL's conversational form, made by a capability's formatter."""
+
+    instance_id: str
+    capability: str
+    messages: list[dict[str, Any]] = Field(description="Hugging Face messages (role, content, "
+                                                       "thinking, tool_calls)")
+    tools: list[dict[str, Any]] = Field(description="the tools offered, in OpenAI format")

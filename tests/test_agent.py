@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 
 from harness.agent import AgentBudget, AgentLoop
+from harness.capabilities.navigation import NAVIGATION
 from harness.context import ContextConfig, prompt_tokens
 from harness.errors import ConfigError
 from harness.policies import make_policy, split_uri
@@ -38,9 +40,14 @@ def loop(policy: object, box: LocalSandbox, task: Task, **budget: float) -> Agen
     return AgentLoop(policy, box, default_tools(task), AgentBudget(**budget))  # type: ignore[arg-type]
 
 
+def opening(task: Task) -> tuple[str, list[Message]]:
+    """What ``AgentLoop.run`` takes to play a navigation case: its id and first messages."""
+    return task.instance_id, NAVIGATION.opening(task)
+
+
 def test_oracle_ends_on_a_final_answer_with_the_fix_in_place(box: LocalSandbox,
                                                             tiny_task: Task) -> None:
-    trajectory = loop(make_policy("oracle", tiny_task), box, tiny_task).run(tiny_task)
+    trajectory = loop(make_policy("oracle", tiny_task), box, tiny_task).run(*opening(tiny_task))
     assert trajectory.exit_reason == "final_answer"
     assert [s.tool for s in trajectory.steps] == ["repo_tree", "find_symbol", "read_file",
                                                   "apply_patch", "run_tests"]
@@ -51,7 +58,7 @@ def test_oracle_ends_on_a_final_answer_with_the_fix_in_place(box: LocalSandbox,
 
 
 def test_the_turn_budget_ends_the_episode(box: LocalSandbox, tiny_task: Task) -> None:
-    trajectory = loop(LoopingPolicy(), box, tiny_task, max_turns=4).run(tiny_task)
+    trajectory = loop(LoopingPolicy(), box, tiny_task, max_turns=4).run(*opening(tiny_task))
     assert trajectory.exit_reason == "max_turns" and trajectory.turns == 4
     assert len(trajectory.steps) == 4
 
@@ -65,13 +72,13 @@ class SlowLoopingPolicy(LoopingPolicy):
 
 
 def test_the_wall_time_budget_ends_the_episode(box: LocalSandbox, tiny_task: Task) -> None:
-    trajectory = loop(SlowLoopingPolicy(), box, tiny_task, wall_time=0.25).run(tiny_task)
+    trajectory = loop(SlowLoopingPolicy(), box, tiny_task, wall_time=0.25).run(*opening(tiny_task))
     assert trajectory.exit_reason == "wall_time" and 1 <= trajectory.turns < 30
 
 
 def test_format_errors_are_counted_and_explained(box: LocalSandbox, tiny_task: Task) -> None:
     bad = ScriptedPolicy("bad", [AssistantTurn(format_error="invalid JSON in tool arguments")] * 9)
-    trajectory = loop(bad, box, tiny_task, max_format_errors=3).run(tiny_task)
+    trajectory = loop(bad, box, tiny_task, max_format_errors=3).run(*opening(tiny_task))
     assert trajectory.exit_reason == "format_errors" and trajectory.format_errors == 3
     assert "invalid JSON in tool arguments" in trajectory.messages[-1].content
 
@@ -81,7 +88,7 @@ def test_tool_errors_become_observations(box: LocalSandbox, tiny_task: Task) -> 
         AssistantTurn(tool_calls=[ToolCall(name="teleport")]),
         AssistantTurn(tool_calls=[ToolCall(name="read_file", arguments={"path": "/etc/passwd"})]),
         AssistantTurn(final="done")])
-    trajectory = loop(policy, box, tiny_task).run(tiny_task)
+    trajectory = loop(policy, box, tiny_task).run(*opening(tiny_task))
     tool_messages = [m.content for m in trajectory.messages if m.role == "tool"]
     assert "unknown tool 'teleport'" in tool_messages[0]
     assert "outside the repository" in tool_messages[1] and "root:" not in tool_messages[1]
@@ -90,19 +97,22 @@ def test_tool_errors_become_observations(box: LocalSandbox, tiny_task: Task) -> 
 
 
 def test_replay_plays_back_the_recorded_turns(box: LocalSandbox, tiny_task: Task) -> None:
-    recorded = loop(make_policy("oracle", tiny_task), box, tiny_task).run(tiny_task)
+    recorded = loop(make_policy("oracle", tiny_task), box, tiny_task).run(*opening(tiny_task))
     box.reset()
-    replayed = loop(ScriptedPolicy("replay", turns_of(recorded)), box, tiny_task).run(tiny_task)
+    replay = ScriptedPolicy("replay", turns_of(recorded))
+    replayed = loop(replay, box, tiny_task).run(*opening(tiny_task))
     assert [m.model_dump(exclude={"content"}) for m in replayed.messages] == \
            [m.model_dump(exclude={"content"}) for m in recorded.messages]
     assert "return a - b" in box.diff()
 
 
-def test_policy_uris_are_checked(tiny_task: Task) -> None:
-    assert split_uri("replay:runs/x") == ("replay", "runs/x")
+def test_policy_uris_are_checked(tiny_task: Task, tmp_path: Path) -> None:
+    assert split_uri(f"replay:{tmp_path}") == ("replay", str(tmp_path))
     for bad in ("gpt-9", "replay", "replay:/nowhere"):
         with pytest.raises(ConfigError):
-            make_policy(bad, tiny_task)
+            split_uri(bad)
+    with pytest.raises(ConfigError, match=f"no recorded trajectory of {tiny_task.instance_id}"):
+        make_policy(f"replay:{tmp_path}", tiny_task)
 
 
 def test_bad_endpoint_uris_fail_when_given_not_per_case() -> None:
@@ -126,7 +136,7 @@ def test_old_observations_are_masked_for_the_policy_not_in_the_trajectory(
         box: LocalSandbox, tiny_task: Task) -> None:
     policy = RecordingLooper()
     trajectory = AgentLoop(policy, box, default_tools(tiny_task), AgentBudget(max_turns=4),
-                           ContextConfig(keep_observations=1)).run(tiny_task)
+                           ContextConfig(keep_observations=1)).run(*opening(tiny_task))
     last_view = [m.content for m in policy.seen[-1] if m.role == "tool"]
     assert len(last_view) == 3
     assert all(c.startswith("[output of list_directory omitted") for c in last_view[:2])
@@ -136,7 +146,7 @@ def test_old_observations_are_masked_for_the_policy_not_in_the_trajectory(
 
 def test_repeated_identical_calls_are_flagged_as_echoes(box: LocalSandbox,
                                                         tiny_task: Task) -> None:
-    trajectory = loop(LoopingPolicy(), box, tiny_task, max_turns=5).run(tiny_task)
+    trajectory = loop(LoopingPolicy(), box, tiny_task, max_turns=5).run(*opening(tiny_task))
     tool_messages = [m.content for m in trajectory.messages if m.role == "tool"]
     assert trajectory.echoes == 3
     assert "Note: this is call number 3 in a row" not in tool_messages[1]
@@ -145,7 +155,7 @@ def test_repeated_identical_calls_are_flagged_as_echoes(box: LocalSandbox,
 
 def test_the_context_budget_counts_harmony_tokens(box: LocalSandbox, tiny_task: Task) -> None:
     trajectory = AgentLoop(LoopingPolicy(), box, default_tools(tiny_task), AgentBudget(),
-                           ContextConfig(max_context_tokens=1500)).run(tiny_task)
+                           ContextConfig(max_context_tokens=1500)).run(*opening(tiny_task))
     assert trajectory.exit_reason == "context_window"
     assert 1 <= trajectory.turns < 30
     assert prompt_tokens(trajectory.messages, [t.spec for t in default_tools(tiny_task).values()]

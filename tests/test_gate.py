@@ -11,6 +11,8 @@ import pytest
 
 from harness.gate import Key, decide_gate
 from harness.results import CaseResult, Outcome
+from harness.run_config import RunConfig
+from harness.run_meta import run_metadata
 from harness.rundir import RunDir
 
 CAPABILITY = "navigation"
@@ -136,19 +138,29 @@ def test_model_failures_still_fail_when_infra_errors_are_present() -> None:
     assert report.infra_errors == 1
 
 
-def test_lost_items_count_as_not_recorded() -> None:
+def test_planned_cases_never_recorded_make_the_gate_inconclusive_whatever_the_allowance(
+        ) -> None:
     latest = make_run({i: "resolved" for i in ids("ok", 8)})
-    report = decide_gate(CAPABILITY, latest.keys(), latest, threshold=0.5, lost=2)
+    planned = [*latest.keys(), *keys_of(ids("lost", 2))]
+    report = decide_gate(CAPABILITY, planned, latest, threshold=0.5)
     assert report.not_recorded == 2
     assert report.cases == 10
     assert report.infra_errors == 0
     assert report.pass_rate == 1.0
     assert report.verdict == "inconclusive"
-    assert any("2 case(s) with no result" in reason for reason in report.reasons)
+    assert any("2 case(s) with no result" in reason and "--resume" in reason
+               for reason in report.reasons)
 
-    tolerant = decide_gate(CAPABILITY, latest.keys(), latest, threshold=0.5, lost=2,
-                           max_infra_error_rate=0.25)
-    assert tolerant.verdict == "pass"
+    tolerant = decide_gate(CAPABILITY, planned, latest, threshold=0.5, max_infra_error_rate=0.5)
+    assert tolerant.verdict == "inconclusive"
+
+
+def test_an_interrupted_session_says_so() -> None:
+    latest = make_run({"ok": "unresolved"})
+    report = decide_gate(CAPABILITY, [*latest.keys(), ("never-ran", 1)], latest, threshold=0.5,
+                         interrupted=True)
+    assert report.verdict == "inconclusive"
+    assert any("interrupted" in reason for reason in report.reasons)
 
 
 def test_selected_keys_without_a_row_count_as_not_recorded() -> None:
@@ -241,7 +253,7 @@ def test_alpha_controls_significance() -> None:
 
 def _latest_after(tmp_path: Path, rows: list[CaseResult]) -> dict[Key, CaseResult]:
     run = RunDir(tmp_path / "run")
-    run.create({"suite": "test"})
+    run.create(run_metadata(RunConfig(model="oracle"), "test", [], []))
     for row in rows:
         run.append_result(row)
     return run.latest()

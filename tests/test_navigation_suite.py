@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.bank import load_bank
 from harness.rundir import RunDir
-from harness.task import load_bank
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BANK = load_bank(REPO_ROOT / "suites" / "navigation" / "bank.jsonl")
@@ -116,4 +116,4 @@ def test_the_suite_runs_in_containers(docker_engine: object, tmp_path: Path, mod
     assert result.returncode == exit_code, result.stdout[-3000:]
     assert statuses(tmp_path / "run") == {status: len(cases)}
     meta = RunDir(tmp_path / "run").meta()
-    assert (meta["sandbox"], meta["isolation"]) == ("docker", "docker")
+    assert (meta.sandbox, meta.isolation) == ("docker", "docker")

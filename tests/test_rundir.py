@@ -12,6 +12,9 @@ import pytest
 
 from harness.errors import RunDirError
 from harness.results import CaseResult
+from harness.run_config import RunConfig
+from harness.run_meta import run_metadata
+from harness.run_records import GateRecord, PlannedCase, RunMeta, RunPlan
 from harness.rundir import RunDir
 from harness.trajectory import Message, Trajectory
 
@@ -24,9 +27,13 @@ def make_result(instance_id: str, status: str = "resolved", **extra: Any) -> Cas
                       status=status, **extra)
 
 
-def make_run(tmp_path: Path, meta: dict[str, Any] | None = None) -> RunDir:
+def make_meta(session: str = "test-session", argv: list[str] | None = None) -> RunMeta:
+    return run_metadata(RunConfig(model="oracle"), session, argv or [], [])
+
+
+def make_run(tmp_path: Path) -> RunDir:
     run = RunDir(tmp_path / "run")
-    run.create(meta or {"suite": "navigation"})
+    run.create(make_meta())
     return run
 
 
@@ -155,18 +162,18 @@ def test_rows_appended_after_a_torn_line_stay_readable(tmp_path: Path) -> None:
 
 def test_create_writes_meta_only_the_first_time(tmp_path: Path) -> None:
     run = RunDir(tmp_path / "nested" / "run")
-    assert run.create({"attempt": 1}) is True
-    assert run.create({"attempt": 2}) is False
-    assert run.meta() == {"attempt": 1}
+    assert run.create(make_meta("first")) is True
+    assert run.create(make_meta("second")) is False
+    assert run.meta().session == "first"
     assert (run.path / "trajectories").is_dir()
-    assert RunDir(run.path).create({"attempt": 3}) is False
+    assert RunDir(run.path).create(make_meta("third")) is False
 
 
 def _create_then_read(path: str, worker: int, start: Any) -> None:
     start.wait()
     run = RunDir(Path(path))
-    run.create({"worker": worker, "padding": "p" * 1_000_000})
-    assert run.meta()["padding"] == "p" * 1_000_000
+    run.create(make_meta(str(worker), argv=["p" * 100_000] * 10))  # written in many pieces
+    assert run.meta().argv == ["p" * 100_000] * 10
 
 
 def test_racing_creators_all_read_one_whole_meta(tmp_path: Path) -> None:
@@ -182,7 +189,7 @@ def test_racing_creators_all_read_one_whole_meta(tmp_path: Path) -> None:
     for process in workers:
         process.join(120)
     assert [process.exitcode for process in workers] == [0] * WRITERS
-    assert RunDir(Path(path)).meta()["worker"] in range(WRITERS)
+    assert RunDir(Path(path)).meta().session in {str(worker) for worker in range(WRITERS)}
     assert sorted(p.name for p in Path(path).iterdir()) == ["meta.json", "trajectories"]
 
 
@@ -199,12 +206,25 @@ def test_meta_of_a_directory_that_is_not_a_run(tmp_path: Path) -> None:
         RunDir(tmp_path).meta()
 
 
-def test_write_json_replaces_the_file(tmp_path: Path) -> None:
+def test_the_plan_and_the_gate_are_replaced_whole_and_read_back_typed(tmp_path: Path) -> None:
     run = make_run(tmp_path)
-    run.write_json("summary.json", {"n": 1})
-    run.write_json("summary.json", {"n": 2})
-    assert json.loads((run.path / "summary.json").read_text()) == {"n": 2}
+    assert run.plan() is None and run.gate() is None
+    case = PlannedCase(nodeid="suite.py::test_case[a]", instance_id="a", epoch=1,
+                       capability="navigation", gate_pass_rate=0.5)
+    run.write_plan(RunPlan(session="one", cases=[case]))
+    run.write_plan(RunPlan(session="two", cases=[case, case]))
+    assert run.plan() == RunPlan(session="two", cases=[case, case])
+    record = GateRecord(finished_at="now", interrupted=True, lost_items=["x"], gates=[])
+    run.write_gate(record)
+    assert run.gate() == record
     assert not [p for p in run.path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_an_unreadable_plan_names_the_file_and_field(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    run.plan_path.write_text('{"session": "s", "cases": [{"nodeid": 3}]}')
+    with pytest.raises(RunDirError, match=r"plan\.json: unreadable RunPlan \(field 'cases.0"):
+        run.plan()
 
 
 def _trajectory(instance_id: str) -> Trajectory:

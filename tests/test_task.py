@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from harness.bank import load_bank, parse_row
 from harness.errors import BankError, HarnessError
-from harness.task import DEFAULT_TEST_COMMAND, Task, load_bank, parse_row
+from harness.task import DEFAULT_TEST_COMMAND, Task
 
 
 def make_row(instance_id: str = "demo__proj-1", **overrides: Any) -> dict[str, Any]:
@@ -157,7 +158,7 @@ def test_a_wrong_type(tmp_path: Path, field: str, value: Any) -> None:
 
 
 @pytest.mark.parametrize("value", [[], "[]"])
-def test_an_empty_fail_to_pass(tmp_path: Path, value: Any) -> None:
+def test_an_empty_fail_to_pass_in_a_test_graded_row(tmp_path: Path, value: Any) -> None:
     bank_path = write_bank(tmp_path / "bank.jsonl", [make_row("a"), make_row("b"),
                                                      make_row("c", FAIL_TO_PASS=value)])
     assert_names(load_error(bank_path), bank_path, 3, "FAIL_TO_PASS")
@@ -250,12 +251,13 @@ def test_any_task_round_trips_through_json(task: Task, number: int) -> None:
     assert parse_row(task.model_dump_json(), Path("bank.jsonl"), number) == task
 
 
-# --- answer-graded cases ------------------------------------------------------------------
+# --- what the capability and its grader need -------------------------------------------
 
 
 def answer_row(instance_id: str = "demo__proj-q1", **overrides: Any) -> dict[str, Any]:
     """A valid answer-graded row: empty patches and tests, and the expected locations."""
-    row = make_row(instance_id, patch="", test_patch="", FAIL_TO_PASS=[], PASS_TO_PASS=[])
+    row = make_row(instance_id, patch="", test_patch="", FAIL_TO_PASS=[], PASS_TO_PASS=[],
+                   grader="answer")
     row["expected_answer"] = ["src/mod.py::frobnicate", "src/mod.py::Frob.run"]
     row.update(overrides)
     return row
@@ -272,15 +274,54 @@ def test_an_answer_row_may_leave_patches_and_tests_empty(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("field", ["patch", "test_patch", "FAIL_TO_PASS"])
-def test_an_empty_test_field_without_expected_answer_names_the_field(tmp_path: Path,
-                                                                     field: str) -> None:
+def test_the_tests_grader_needs_its_patches_and_tests(tmp_path: Path, field: str) -> None:
     empty: Any = [] if field == "FAIL_TO_PASS" else ""
     bank_path = write_bank(tmp_path / "bank.jsonl",
                            [make_row("a"), make_row("b", **{field: empty})])
     error = load_error(bank_path)
     assert_names(error, bank_path, 2, field)
-    assert f"field {field!r}: {field} should have at least 1" in str(error)
-    assert "expected_answer" in str(error)
+    assert f"field {field!r}: must not be empty" in str(error)
+    assert "hidden tests" in str(error)
+
+
+def test_the_answer_grader_needs_the_expected_locations(tmp_path: Path) -> None:
+    bank_path = write_bank(tmp_path / "bank.jsonl", [answer_row(expected_answer=[])])
+    error = load_error(bank_path)
+    assert_names(error, bank_path, 1, "expected_answer")
+    assert "must not be empty" in str(error)
+
+
+def test_an_answer_row_without_its_grader_is_a_tests_row_missing_its_tests(
+        tmp_path: Path) -> None:
+    row = answer_row()
+    del row["grader"]
+    assert_names(load_error(write_bank(tmp_path / "bank.jsonl", [row])),
+                 tmp_path / "bank.jsonl", 1, "patch")
+
+
+def test_a_grader_the_capability_does_not_have(tmp_path: Path) -> None:
+    bank_path = write_bank(tmp_path / "bank.jsonl", [make_row("a"), make_row("b", grader="vibes")])
+    error = load_error(bank_path)
+    assert_names(error, bank_path, 2, "grader")
+    assert "navigation's graders (answer, tests)" in str(error) and "'vibes'" in str(error)
+
+
+def test_an_unknown_capability_names_the_field_and_the_known_ones(tmp_path: Path) -> None:
+    bank_path = write_bank(tmp_path / "bank.jsonl", [make_row("a", capability="telepathy")])
+    error = load_error(bank_path)
+    assert_names(error, bank_path, 1, "capability")
+    assert "no capability named 'telepathy'" in str(error) and "navigation" in str(error)
+
+
+@pytest.mark.parametrize(("expected", "field"), [
+    ({"files": "calc/ops.py"}, "expected.files"),
+    ({"symbols": [1]}, "expected.symbols.0"),
+    ({"lines": [3]}, "expected.lines"),
+])
+def test_expectations_that_do_not_fit_the_capability_name_the_field(
+        tmp_path: Path, expected: dict[str, Any], field: str) -> None:
+    bank_path = write_bank(tmp_path / "bank.jsonl", [make_row("a", expected=expected)])
+    assert_names(load_error(bank_path), bank_path, 1, field)
 
 
 @pytest.mark.parametrize("answer", ["frobnicate", "/abs/mod.py::f", "./mod.py::f",

@@ -1,62 +1,80 @@
-"""Policies by URI: ``oracle``, ``null``, ``replay:PATH``, ``openai:URL#MODEL``."""
+"""Policies by URI ``scheme:argument``: ``oracle``, ``null``, ``replay:PATH``,
+``openai:URL#MODEL``, ``hf:DIR``, ``vllm:DIR``, and any scheme another package adds.
+
+A policy factory is a plain function ``(task, argument) -> Policy``, called once per
+case. The schemes that ship with the harness are import paths in ``POLICIES``
+(imported only when asked for, so ``openai:`` does not load torch); other packages
+add theirs in the ``harness.policies`` entry-point group::
+
+    [project.entry-points."harness.policies"]
+    myagent = "my_package.agent:make_policy"     # --model myagent:ARGUMENT
+
+Where a scheme's argument can be checked before any case runs, ``URI_CHECKS`` names
+the check (it raises ``ConfigError``); a session runs it once.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from harness.errors import ConfigError
-from harness.policies.hf_local import hf_policy, parse_hf_uri
-from harness.policies.openai_endpoint import openai_policy, parse_target
-from harness.policies.scripted import null_policy, oracle_policy, replay_policy
-from harness.policies.vllm_local import parse_vllm_uri, vllm_policy
 from harness.protocols import Policy
+from harness.registry import load_entry_point, load_reference, plugin_entry_points
 from harness.task import Task
 
 PolicyFactory = Callable[[Task, str], Policy]
+ENTRY_POINT_GROUP = "harness.policies"
 
-POLICIES: dict[str, PolicyFactory] = {
-    "oracle": lambda task, _argument: oracle_policy(task),
-    "null": lambda task, _argument: null_policy(task),
-    "replay": replay_policy,
-    "openai": openai_policy,
-    "hf": hf_policy,
-    "vllm": vllm_policy,
+POLICIES: dict[str, str] = {
+    "oracle": "harness.policies.scripted:oracle_policy",
+    "null": "harness.policies.scripted:null_policy",
+    "replay": "harness.policies.scripted:replay_policy",
+    "openai": "harness.policies.openai_endpoint:openai_policy",
+    "hf": "harness.policies.hf_local:hf_policy",
+    "vllm": "harness.policies.vllm_local:vllm_policy",
 }
+URI_CHECKS: dict[str, str] = {
+    "replay": "harness.policies.scripted:check_replay_source",
+    "openai": "harness.policies.openai_endpoint:parse_target",
+    "hf": "harness.policies.hf_local:parse_hf_uri",
+    "vllm": "harness.policies.vllm_local:parse_vllm_uri",
+}
+EXAMPLES = ("--model oracle, --model replay:runs/RUN/trajectories, "
+            "--model openai:http://127.0.0.1:8000/v1#MODEL, --model hf:/path/to/checkpoint")
+
+
+def scheme_names() -> list[str]:
+    """Every scheme this process can build a policy for, sorted."""
+    return sorted({*POLICIES, *plugin_entry_points(ENTRY_POINT_GROUP)})
 
 
 def split_uri(uri: str) -> tuple[str, str]:
-    """``scheme:argument`` -> (scheme, argument); a bare name has an empty argument."""
+    """``scheme:argument`` -> (scheme, argument), the argument checked where the scheme has a
+    check; a bare name has an empty argument."""
     scheme, _, argument = uri.partition(":")
-    if scheme not in POLICIES:
-        raise ConfigError(f"unknown model {uri!r}; use one of: "
-                          f"{', '.join(sorted(POLICIES))} (e.g. --model oracle, "
-                          f"--model replay:runs/RUN/trajectories, "
-                          f"--model openai:http://127.0.0.1:8000/v1#MODEL, "
-                          f"--model hf:/path/to/checkpoint)")
-    check = URI_CHECKS.get(scheme)
-    if check is not None:
+    if scheme not in POLICIES and scheme not in plugin_entry_points(ENTRY_POINT_GROUP):
+        raise ConfigError(f"unknown model {uri!r}; use one of: {', '.join(scheme_names())} "
+                          f"(e.g. {EXAMPLES})")
+    if scheme in URI_CHECKS:
+        check = cast(Callable[[str], object], load_reference(URI_CHECKS[scheme]))
         check(argument)
     return scheme, argument
 
 
-def _require_replay_path(argument: str) -> None:
-    if not argument:
-        raise ConfigError("replay needs a path: --model replay:runs/RUN/trajectories")
-
-
-URI_CHECKS: dict[str, Callable[[str], object]] = {
-    "replay": _require_replay_path,
-    "openai": parse_target,
-    "hf": parse_hf_uri,
-    "vllm": parse_vllm_uri,
-}
-"""Checks run once when a URI is given, so a bad URI fails the session, not every case."""
+def policy_factory(scheme: str) -> PolicyFactory:
+    """The factory of ``scheme`` (shipped, or from the entry-point group)."""
+    if scheme in POLICIES:
+        return cast(PolicyFactory, load_reference(POLICIES[scheme]))
+    point = plugin_entry_points(ENTRY_POINT_GROUP)[scheme]
+    return cast(PolicyFactory, load_entry_point(point, ENTRY_POINT_GROUP))
 
 
 def make_policy(uri: str, task: Task) -> Policy:
     """A fresh policy for one case."""
     scheme, argument = split_uri(uri)
-    return POLICIES[scheme](task, argument)
+    return policy_factory(scheme)(task, argument)
 
 
-__all__ = ["POLICIES", "make_policy", "split_uri"]
+__all__ = ["ENTRY_POINT_GROUP", "POLICIES", "URI_CHECKS", "PolicyFactory", "make_policy",
+           "policy_factory", "scheme_names", "split_uri"]

@@ -450,6 +450,7 @@ def parse_turn(choice: _Choice) -> AssistantTurn:
     turn = _turn_of(choice)
     turn.prompt_tokens = _tokens(choice.usage, "prompt_tokens")
     turn.completion_tokens = _tokens(choice.usage, "completion_tokens")
+    turn.raw = json.dumps(choice.message, ensure_ascii=False, sort_keys=True)
     return turn
 
 

@@ -1,22 +1,21 @@
 """Scripted policies: deterministic fakes that enter through the real Policy seam.
 
-``oracle`` reaches the gold solution through the tools (proof that a case is
-solvable; in an answer case it looks each expected location up and names them);
+``oracle`` is the task's capability's scripted solver: it reaches the gold solution
+through the tools (proof that a case is solvable);
 ``null`` gives up at once (proof that no case passes for free); ``replay``
 plays back the assistant turns of a recorded trajectory.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.capabilities import get_capability
 from harness.errors import ConfigError
-from harness.grading.patches import touched_files
-from harness.protocols import ToolSpec
+from harness.protocols import Policy, ToolSpec
 from harness.task import Task
-from harness.trajectory import AssistantTurn, Message, ToolCall, Trajectory
+from harness.trajectory import AssistantTurn, Message, Trajectory
 
 
 class ScriptedPolicy:
@@ -35,59 +34,40 @@ class ScriptedPolicy:
         return turn
 
 
-def _call(tool: str, **arguments: object) -> AssistantTurn:
-    return AssistantTurn(tool_calls=[ToolCall(name=tool, arguments=dict(arguments),
-                                              call_id=f"call_{tool}")])
+def oracle_policy(task: Task, argument: str = "") -> Policy:
+    """The oracle of the task's capability: it reaches the gold solution through the tools."""
+    return get_capability(task.capability).oracle(task)
 
 
-def oracle_policy(task: Task) -> ScriptedPolicy:
-    """Navigate to each file the gold patch edits, apply it, run the tests, finish."""
-    if task.expected_answer:
-        return _answer_oracle(task)
-    code_files = [f for f in touched_files(task.patch)]
-    turns = [AssistantTurn(analysis="Survey the repository layout first.",
-                           tool_calls=[ToolCall(name="repo_tree", arguments={"max_depth": 3},
-                                                call_id="call_tree")])]
-    for symbol in task.expected.symbols:
-        turns.append(_call("find_symbol", name=symbol.rsplit(".", 1)[-1]))
-    for path in code_files:
-        turns.append(_call("read_file", path=path))
-    turns.append(_call("apply_patch", patch=task.patch))
-    turns.append(_call("run_tests"))
-    turns.append(AssistantTurn(final=f"Fixed the issue by editing {', '.join(code_files)}."))
-    return ScriptedPolicy("oracle", turns)
-
-
-def _answer_oracle(task: Task) -> ScriptedPolicy:
-    """Find each expected location with the tools, read its file, answer with all of them."""
-    turns = [AssistantTurn(analysis="Survey the repository layout first.",
-                           tool_calls=[ToolCall(name="repo_tree", arguments={"max_depth": 3},
-                                                call_id="call_tree")])]
-    locations = [text.partition("::") for text in task.expected_answer]
-    for name in dict.fromkeys(qualname.rsplit(".", 1)[-1] for _, _, qualname in locations):
-        turns.append(_call("find_symbol", name=name))
-    for path in dict.fromkeys(path for path, _, _ in locations):
-        turns.append(_call("read_file", path=path))
-    turns.append(AssistantTurn(final="\n".join(task.expected_answer)))
-    return ScriptedPolicy("oracle", turns)
-
-
-def null_policy(task: Task) -> ScriptedPolicy:
+def null_policy(task: Task, argument: str = "") -> ScriptedPolicy:
     """Submit nothing."""
     return ScriptedPolicy("null", [AssistantTurn(final="I cannot resolve this issue.")])
 
 
+def check_replay_source(source: str) -> Path:
+    """The recorded trajectory file or ``trajectories/`` folder a replay reads; ConfigError
+    when there is none."""
+    if not source:
+        raise ConfigError("replay needs a path: --model replay:runs/RUN/trajectories")
+    path = Path(source)
+    if not path.exists():
+        raise ConfigError(f"replay: {path} does not exist; give a trajectory file or a run's "
+                          "trajectories/ folder (--model replay:runs/RUN/trajectories)")
+    return path
+
+
 def replay_policy(task: Task, source: str) -> ScriptedPolicy:
     """Replay a trajectory file, or ``<dir>/<instance_id>.json`` from a trajectories folder."""
-    path = Path(source)
+    path = check_replay_source(source)
     if path.is_dir():
         path = path / f"{task.instance_id}.json"
     if not path.is_file():
-        raise ConfigError(f"replay: no recorded trajectory at {path}")
+        raise ConfigError(f"replay: no recorded trajectory of {task.instance_id} at {path}")
     try:
-        recorded = Trajectory.model_validate(json.loads(path.read_text()))
+        recorded = Trajectory.model_validate_json(path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise ConfigError(f"replay: {path} is not a trajectory: {exc}") from exc
+        first = str(exc).splitlines()[0]
+        raise ConfigError(f"replay: {path} is not a trajectory ({first})") from exc
     return ScriptedPolicy(f"replay:{source}", turns_of(recorded))
 
 

@@ -5,15 +5,16 @@ file: hand-written bugs in the fixture packages under ``repos/``
 (``bank.jsonl``) and bugs injected into real PyPI projects (``pypi.jsonl``,
 made from ``pypi.toml``). ``pypi.jsonl`` also asks localisation questions
 (where is X defined, what calls Y), graded on the exact set of locations in
-the final answer. Run it with ``pytest suites/navigation -n 8 --model MODEL``.
+the final answer. The capability (tools, prompts, graders, scorer, rewards, oracle)
+is declared in ``harness/capabilities/navigation.py``. Run it with
+``pytest suites/navigation -n 8 --model MODEL``.
 """
 
 import pytest
 
 from harness.pytest_plugin import assert_resolved
 
-pytestmark = pytest.mark.harness_suite(
-    capability="navigation", bank=["bank.jsonl", "pypi.jsonl"], gate_pass_rate=0.5)
+pytestmark = pytest.mark.harness_suite(capability="navigation")
 
 
 def test_case(case_result):
