@@ -2,6 +2,8 @@
 
     HarnessError                 anything the harness raises on purpose
     +-- BankError                a task bank row is malformed (file, line, field)
+    +-- TaskFieldError           a case lacks what its capability or grader needs (one
+    |                            field); loading a bank turns it into a BankError
     +-- ConfigError              bad options or URIs given by the user
     +-- InfrastructureError      the harness or its sandbox failed, not the model;
     |   |                        counted apart from model failures and retried
@@ -29,6 +31,14 @@ class BankError(HarnessError):
     def __init__(self, path: str, line: int, field: str, expected: str) -> None:
         self.path, self.line, self.field, self.expected = path, line, field, expected
         super().__init__(f"{path}:{line}: field {field!r}: {expected}")
+
+
+class TaskFieldError(HarnessError):
+    """One field of a case does not hold what its capability or grader needs."""
+
+    def __init__(self, field: str, expected: str) -> None:
+        self.field, self.expected = field, expected
+        super().__init__(f"field {field!r}: {expected}")
 
 
 class ConfigError(HarnessError):

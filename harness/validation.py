@@ -1,13 +1,12 @@
 """Re-check a bank: every case solvable, none passing for free, each stable.
 
-For each case: the ``oracle`` policy works through the tools and its result is
-graded (it must resolve); the gold patch is graded again until ``runs``
-gradings in all agree (a flaky case fails); the ``null`` policy's empty
-result is graded (it must not resolve, and every FAIL_TO_PASS test must really
-fail at the base state, not be missing). An answer case (``expected_answer``)
-has no tests: the oracle's final answer must resolve it in each of ``runs``
-episodes and the null policy's must not. Infrastructure errors are reported
-as such, apart from broken cases.
+For each case, whatever its capability and grader: the capability's oracle works
+through the tools and its submission is graded ``runs`` times (each grading must
+resolve it, so a flaky case fails); the ``null`` policy's empty submission is
+graded (it must not resolve it); and the grader says what is wrong with the case
+itself, seen from that base-state grading (a FAIL_TO_PASS test that does not fail
+there, an expected location that is not defined). Infrastructure errors are
+reported as such, apart from broken cases.
 """
 
 from __future__ import annotations
@@ -18,11 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import BaseModel, Field
 
-from harness.errors import BrokenTaskError, InfrastructureError, ToolError
-from harness.grading import grade
-from harness.grading.answer import Location, is_defined
+from harness.capabilities import get_capability
+from harness.errors import BrokenTaskError, InfrastructureError
 from harness.results import Outcome
-from harness.runner import RunConfig, attempt_case, open_sandbox
+from harness.run_config import RunConfig
+from harness.runner import open_sandbox, play_and_grade
 from harness.sandbox.backends import SandboxKind
 from harness.sandbox.local import Isolation
 from harness.task import Task
@@ -45,8 +44,7 @@ def check_case(task: Task, runs: int = 3, isolation: Isolation = "none",
     started = time.monotonic()
     config = RunConfig(model="oracle", sandbox=sandbox, isolation=isolation)
     try:
-        problems = (_answer_problems(task, runs, config) if task.expected_answer
-                    else _test_problems(task, runs, config))
+        problems = case_problems(task, runs, config)
     except BrokenTaskError as exc:
         return CaseCheck(instance_id=task.instance_id, ok=False, problems=[str(exc)],
                          seconds=time.monotonic() - started)
@@ -58,53 +56,24 @@ def check_case(task: Task, runs: int = 3, isolation: Isolation = "none",
                      seconds=time.monotonic() - started)
 
 
-def _null(oracle: RunConfig) -> RunConfig:
-    return oracle.model_copy(update={"model": "null"})
-
-
-def _test_problems(task: Task, runs: int, config: RunConfig) -> list[str]:
+def case_problems(task: Task, runs: int, config: RunConfig) -> list[str]:
+    """Why the case is broken (empty when it is sound)."""
+    grader = get_capability(task.capability).grader_for(task)
+    sandboxes = open_sandbox(task, config)
     problems: list[str] = []
-    oracle = attempt_case(task, config)[1]
+    trajectory, oracle = play_and_grade(task, config)
     if not oracle.resolved:
         problems.append(f"oracle does not resolve it: {_failing(oracle)}")
+    assert trajectory.submission is not None
     for run in range(2, runs + 1):
-        gold = grade(task, task.patch, open_sandbox(task, config))
-        if not gold.resolved:
-            problems.append(f"gold patch unresolved on run {run}: {_failing(gold)}")
-    null = attempt_case(task, _null(config))[1]
+        again = grader.grade(task, trajectory.submission, sandboxes, config.grading_timeout)
+        if not again.resolved:
+            problems.append(f"the oracle's submission is unresolved on grading {run}: "
+                            f"{_failing(again)}")
+    _, null = play_and_grade(task, config.model_copy(update={"model": "null"}))
     if null.resolved:
         problems.append("null resolves it")
-    missing = sorted(t for t, s in null.fail_to_pass.items() if s not in ("failed", "error"))
-    if missing:
-        problems.append(f"FAIL_TO_PASS tests do not fail at the base state: {missing}")
-    return problems
-
-
-def _answer_problems(task: Task, runs: int, config: RunConfig) -> list[str]:
-    problems = _undefined_locations(task, config)
-    for run in range(1, max(1, runs) + 1):
-        oracle = attempt_case(task, config)[1]
-        if not oracle.resolved:
-            problems.append(f"oracle does not resolve it on run {run}: {oracle.summary()}")
-    null = attempt_case(task, _null(config))[1]
-    if null.resolved:
-        problems.append("null resolves it")
-    return problems
-
-
-def _undefined_locations(task: Task, config: RunConfig) -> list[str]:
-    """An expected location that is not a definition at the base state makes a broken case."""
-    problems: list[str] = []
-    with open_sandbox(task, config)() as sandbox:
-        for location in map(Location.parse, task.expected_answer):
-            try:
-                source = sandbox.read_file(location.path).decode("utf-8")
-                defined = is_defined(source, location.qualname)
-            except (ToolError, OSError, UnicodeDecodeError, SyntaxError, ValueError):
-                defined = False
-            if not defined:
-                problems.append(f"expected location {location} is not defined at the base state")
-    return problems
+    return problems + grader.case_problems(task, null, sandboxes)
 
 
 def check_cases(tasks: Sequence[Task], runs: int = 3, isolation: Isolation = "none",
@@ -121,9 +90,8 @@ def check_cases(tasks: Sequence[Task], runs: int = 3, isolation: Isolation = "no
 
 
 def _failing(outcome: Outcome) -> str:
-    if not outcome.patch_applied:
-        return "the patch does not apply"
+    """The tests that did not pass, or the grader's one-line summary."""
     bad = {t: s for t, s in {**outcome.fail_to_pass, **outcome.pass_to_pass}.items()
            if s not in ("passed", "skipped")}
     shown = ", ".join(f"{t} {s}" for t, s in sorted(bad.items())[:5])
-    return shown or "no test result"
+    return shown or outcome.summary()

@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 
 from harness.agent import AgentBudget, AgentLoop
+from harness.bank import Bank
+from harness.capabilities.navigation import NAVIGATION
 from harness.grading import grade
 from harness.policies.scripted import ScriptedPolicy
 from harness.sandbox.bubblewrap import bwrap_available
 from harness.sandbox.local import LocalSandbox, cache_root
-from harness.task import Bank
 from harness.tools import default_tools
 from harness.trajectory import AssistantTurn, ToolCall
 
@@ -78,8 +79,8 @@ def test_the_cheater_finds_nothing_and_does_not_resolve(tiny_bank: Bank) -> None
     task = tiny_bank.tasks[0]
     with LocalSandbox(task.repo_source, isolation="bwrap") as box:
         policy = ScriptedPolicy("cheater", cheater_turns(tiny_bank))
-        trajectory = AgentLoop(policy, box, default_tools(task),
-                               AgentBudget(max_turns=20)).run(task)
+        trajectory = AgentLoop(policy, box, default_tools(task), AgentBudget(max_turns=20)
+                               ).run(task.instance_id, NAVIGATION.opening(task))
         candidate = box.diff()
     observations = [m.content for m in trajectory.messages if m.role == "tool"]
     assert all(o.startswith("Error:") for o in observations[:4]), observations[:4]
@@ -96,4 +97,4 @@ def test_the_cheater_finds_nothing_and_does_not_resolve(tiny_bank: Bank) -> None
     assert leaked == [], leaked
     assert task.instance_id not in loot
     outcome = grade(task, candidate, lambda: LocalSandbox(task.repo_source, isolation="bwrap"))
-    assert not outcome.resolved and outcome.restored_test_files == ["conftest.py"]
+    assert not outcome.resolved and outcome.dropped == ["conftest.py"]

@@ -47,8 +47,8 @@ def test_forging_tests_with_a_conftest_is_undone(tiny_task: Task) -> None:
               "    outcome.get_result().outcome = 'passed'\n")
     patch = candidate(tiny_task, lambda box: box.write_file("conftest.py", forged.encode()))
     outcome = grade(tiny_task, patch, opener(tiny_task))
-    assert outcome.restored_test_files == ["conftest.py"]
-    assert not outcome.resolved
+    assert outcome.dropped == ["conftest.py"] and outcome.restored_test_files == []
+    assert not outcome.resolved and not outcome.tampering
     assert outcome.fail_to_pass == {"tests/test_arith.py::test_sub": "failed"}
 
 
@@ -79,11 +79,29 @@ def test_a_hanging_candidate_times_out_as_a_model_failure(tiny_task: Task) -> No
         box.read_file("calc/ops/arith.py").replace(b"return a + b\n\n\ndef clamp",
                                                    b"while True: pass\n\n\ndef clamp")))
     outcome = grade(tiny_task, patch, opener(tiny_task), timeout=3)
-    assert not outcome.resolved
+    assert not outcome.resolved and outcome.failure_kind == "timeout"
     assert set(outcome.fail_to_pass.values()) == {"missing"}
 
 
 def test_a_test_runner_that_cannot_start_is_an_infrastructure_error(tiny_task: Task) -> None:
-    broken = tiny_task.model_copy(update={"test_command": "python -m no_such_test_runner"})
+    broken = tiny_task.model_copy(update={"test_command": "python3.99 -m pytest"})
     with pytest.raises(GradingError, match="does not run in the sandbox"):
         grade(broken, broken.patch, opener(broken))
+
+
+def test_unittest_failures_are_read_as_failures_not_as_tampering(tiny_task: Task) -> None:
+    """pytest moves a TestCase's failure into the call's exception late, in its own hook:
+    the channel must read it after that, or a failing TestCase looks like a forged pass."""
+    test = ("import unittest\n\nfrom calc.ops.arith import sub\n\n\n"
+            "class SubTest(unittest.TestCase):\n    def test_sub(self):\n"
+            "        self.assertEqual(sub(5, 2), 3)\n")
+    lines = test.splitlines()
+    patch = (f"diff --git a/tests/test_unit.py b/tests/test_unit.py\nnew file mode 100644\n"
+             f"--- /dev/null\n+++ b/tests/test_unit.py\n@@ -0,0 +1,{len(lines)} @@\n"
+             + "".join(f"+{line}\n" for line in lines))
+    task = tiny_task.model_copy(update={"test_patch": patch, "PASS_TO_PASS": [],
+                                        "FAIL_TO_PASS": ["tests/test_unit.py::SubTest::test_sub"]})
+    unfixed = grade(task, "", opener(task))
+    assert unfixed.fail_to_pass == {"tests/test_unit.py::SubTest::test_sub": "failed"}
+    assert unfixed.tampering == [] and unfixed.failure_kind == "model"
+    assert grade(task, task.patch, opener(task)).resolved

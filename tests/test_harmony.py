@@ -274,9 +274,13 @@ def test_completion_round_trip(turn: AssistantTurn) -> None:
     if not rendered.text:
         assert parse_completion(rendered.text).format_error == "empty completion"
         return
-    assert parse_completion(rendered.text) == turn
-    assert parse_completion(rendered.token_ids()) == turn
-    assert parse_completion("<|start|>assistant" + rendered.text) == turn
+    for completion, text in ((rendered.text, rendered.text),
+                             (rendered.token_ids(), rendered.text),
+                             ("<|start|>assistant" + rendered.text,
+                              "<|start|>assistant" + rendered.text)):
+        parsed = parse_completion(completion)
+        assert parsed.raw == text  # what the model wrote is kept, whatever it parses to
+        assert parsed.model_copy(update={"raw": ""}) == turn
 
 
 @given(conversations())
@@ -468,12 +472,13 @@ def test_parse_completion_reads_what_models_write() -> None:
     ]
     for completion in variants:
         assert parse_completion(completion) == AssistantTurn(
-            tool_calls=[ToolCall(name="read_file", arguments={"p": 1})]), completion
+            tool_calls=[ToolCall(name="read_file", arguments={"p": 1})],
+            raw=completion), completion
     preamble = ("<|channel|>analysis<|message|>Plan.<|end|><|start|>assistant<|channel|>"
                 "commentary<|message|>Reading it now.<|end|><|start|>assistant<|channel|>"
                 "final<|message|>Done.<|end|>")
     assert parse_completion(preamble) == AssistantTurn(analysis="Plan.\nReading it now.",
-                                                       final="Done.")
+                                                       final="Done.", raw=preamble)
 
 
 def test_render_turn_writes_the_completion() -> None:

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 
 from harness.agent import AgentBudget, AgentLoop
+from harness.bank import Bank
+from harness.capabilities.navigation import NAVIGATION
 from harness.errors import ToolError
 from harness.grading import grade
 from harness.policies import make_policy
@@ -26,7 +28,7 @@ from harness.protocols import Sandbox
 from harness.sandbox.backends import sandbox_opener
 from harness.sandbox.bubblewrap import bwrap_available
 from harness.sandbox.local import Isolation
-from harness.task import Bank, Task
+from harness.task import Task
 from harness.tools import default_tools
 
 BACKENDS = [
@@ -219,7 +221,7 @@ def test_the_oracle_solves_the_case_through_the_tools(opener: Opener, tiny_task:
     with opener(tiny_task) as box:
         loop = AgentLoop(make_policy("oracle", tiny_task), box, default_tools(tiny_task),
                          AgentBudget())
-        trajectory = loop.run(tiny_task)
+        trajectory = loop.run(tiny_task.instance_id, NAVIGATION.opening(tiny_task))
         candidate = box.diff()
     assert trajectory.exit_reason == "final_answer"
     assert [s.error for s in trajectory.steps] == [None] * len(trajectory.steps)

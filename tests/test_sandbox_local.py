@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from harness.errors import SandboxError
-from harness.sandbox.bubblewrap import bwrap_available
+from harness.sandbox.bubblewrap import bwrap_available, hidden_dirs
+from harness.sandbox.environments import EnvSpec
+from harness.sandbox.limits import Limits
 from harness.sandbox.local import LocalSandbox, ensure_template
 from harness.task import Task
 
@@ -21,12 +23,44 @@ def sandbox(box: LocalSandbox) -> LocalSandbox:
 
 
 def test_the_harness_own_pytest_plugins_stay_out_of_the_project(sandbox: LocalSandbox) -> None:
-    """The project runs on the harness's interpreter; xdist, hypothesis and the harness
-    plugin installed beside it are not the project's and must not load into its tests."""
+    """The project runs on its own environment: xdist, hypothesis and the harness plugin
+    installed beside the harness are not the project's and must not load into its tests."""
     plugins = sandbox.exec(["python", "-m", "pytest", "-VV"], timeout=60)
     assert plugins.ok, plugins.combined()
     for name in ("agent-eval-harness", "pytest-xdist", "hypothesis"):
         assert name not in plugins.combined()
+    harness_packages = sandbox.exec(["python", "-c", "import pydantic"], timeout=60)
+    assert not harness_packages.ok and "No module named 'pydantic'" in harness_packages.stderr
+
+
+def test_a_project_gets_the_packages_its_spec_declares(tiny_task: Task) -> None:
+    declared = EnvSpec(python_packages=("pytest", "coverage", "six"))
+    with LocalSandbox(tiny_task.repo_source, environment=declared) as box:
+        assert box.exec(["python", "-c", "import six"], timeout=60).ok
+    with LocalSandbox(tiny_task.repo_source) as box:
+        assert not box.exec(["python", "-c", "import six"], timeout=60).ok
+
+
+@pytest.mark.skipif(not bwrap_available(), reason="needs bubblewrap")
+def test_bubblewrap_hides_every_site_packages_of_the_host(tiny_task: Task) -> None:
+    with LocalSandbox(tiny_task.repo_source, isolation="bwrap") as box:
+        for directory in hidden_dirs():
+            listed = box.exec(["ls", "-A", directory], timeout=30)
+            assert listed.ok and listed.stdout.strip() == "", (directory, listed.stdout[:200])
+
+
+def test_limits_hold_where_the_machine_allows_them(tiny_task: Task) -> None:
+    small = Limits(pids=64, disk="64m", tmp="16m", memory="512m")
+    with LocalSandbox(tiny_task.repo_source, isolation="bwrap" if bwrap_available() else "none",
+                      limits=small) as box:
+        if "pids" not in box.enforced:
+            pytest.skip("no writable control group here (needs root and cgroups)")
+        forks = box.exec(["sh", "-c", "for i in $(seq 200); do sleep 5 & done"], timeout=60)
+        assert not forks.ok and box.limits_reached() == ["pids"]
+        assert box.exec(["true"], timeout=30).ok  # what the bomb left was killed
+        if "disk" in box.enforced:
+            fill = box.exec(["sh", "-c", "head -c 100000000 /dev/zero > big"], timeout=60)
+            assert not fill.ok and "disk" in box.limits_reached()
 
 
 def test_workspaces_are_independent_and_leave_the_template_alone(tiny_task: Task) -> None:

@@ -64,15 +64,15 @@ def test_a_flaky_case_is_caught_on_a_later_run(tiny_task: Task, tmp_path: Path) 
         "PASS_TO_PASS": [*tiny_task.PASS_TO_PASS, "tests/test_flaky.py::test_every_other_run"]})
     check = check_case(task, runs=3, isolation="none")
     assert not check.ok
-    assert any("gold patch unresolved on run 2" in problem for problem in check.problems)
-    assert not any("run 3" in problem for problem in check.problems)
+    assert any("unresolved on grading 2" in problem for problem in check.problems)
+    assert not any("grading 3" in problem for problem in check.problems)
 
 
 def answer_case(tiny_task: Task, answer: list[str]) -> Task:
     return tiny_task.model_copy(update={
         "instance_id": "calc-where", "problem_statement": "Where is padding done?",
         "patch": "", "test_patch": "", "FAIL_TO_PASS": [], "PASS_TO_PASS": [],
-        "expected_answer": answer})
+        "expected_answer": answer, "grader": "answer"})
 
 
 def test_an_answer_case_is_checked_against_the_base_state(tiny_task: Task) -> None:

@@ -1,6 +1,12 @@
-"""Grading: hidden tests decide whether a candidate patch resolves its case."""
+"""Grading: the graders a capability declares, and what they share.
 
-from harness.grading.grader import grade
+``HiddenTests`` ('tests') runs the hidden tests against a candidate patch;
+``ExactAnswer`` ('answer') compares the locations a final answer names with the
+expected ones.
+"""
+
+from harness.grading.answer import ExactAnswer
+from harness.grading.grader import HiddenTests, grade
 from harness.grading.junit import parse_junit
 
-__all__ = ["grade", "parse_junit"]
+__all__ = ["ExactAnswer", "HiddenTests", "grade", "parse_junit"]

@@ -1,4 +1,5 @@
-"""Grade a case by its final answer: the exact set of code locations it names.
+"""The answer grader ('answer'): a case graded by its final answer, the exact set of code
+locations it names.
 
 A location is ``path/to/file.py::Qualified.name`` (the path relative to the
 repository root). The answer is free text; every location in it counts (see
@@ -13,9 +14,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.results import Outcome
-from harness.task import Task
-from harness.trajectory import Trajectory
+from harness.errors import ToolError
+from harness.protocols import SandboxFactory
+from harness.results import Outcome, Submission
+from harness.task import Task, required_fields
 
 ANSWER_CHARS = 4000
 _LOCATION = re.compile(r"(?<![\w./-])((?:\./)*[\w.][\w.-]*(?:/[\w.-]+)*\.py)::?"
@@ -83,21 +85,41 @@ def grade_answer(expected: Sequence[Location], text: str) -> AnswerGrade:
         extra=tuple(sorted(given - want)))
 
 
-def final_answer(trajectory: Trajectory) -> str:
-    """The text of the episode's last final answer ("" when it ended without one)."""
-    finals = [m.content for m in trajectory.messages
-              if m.role == "assistant" and m.channel == "final"]
-    return finals[-1] if finals else ""
+class ExactAnswer:
+    """The 'answer' grader: resolved when the final answer names exactly the task's
+    ``expected_answer`` locations; precision and recall are its scores."""
 
+    def check(self, task: Task) -> None:
+        required_fields(task, ("expected_answer",),
+                        "a case graded by its answer needs the locations the answer must name")
 
-def grade_final_answer(task: Task, trajectory: Trajectory, candidate_patch: str = "") -> Outcome:
-    """The verdict on an answer-graded case; ``candidate_patch`` is recorded, not graded."""
-    answer = final_answer(trajectory)
-    grade = grade_answer([Location.parse(text) for text in task.expected_answer], answer)
-    return Outcome(resolved=grade.correct, patch_applied=False, candidate_patch=candidate_patch,
-                   answer=answer[:ANSWER_CHARS], answer_precision=grade.precision,
-                   answer_recall=grade.recall, answer_missing=[str(x) for x in grade.missing],
-                   answer_extra=[str(x) for x in grade.extra])
+    def grade(self, task: Task, submission: Submission, open_sandbox: SandboxFactory,
+              timeout: float) -> Outcome:
+        """No sandbox is needed: the answer is text. The patch is recorded, not graded."""
+        answer = submission.answer
+        grade = grade_answer([Location.parse(text) for text in task.expected_answer], answer)
+        return Outcome(resolved=grade.correct, patch_applied=False,
+                       candidate_patch=submission.patch, answer=answer[:ANSWER_CHARS],
+                       scores={"answer_precision": grade.precision,
+                               "answer_recall": grade.recall},
+                       answer_missing=[str(x) for x in grade.missing],
+                       answer_extra=[str(x) for x in grade.extra])
+
+    def case_problems(self, task: Task, at_base: Outcome,
+                      open_sandbox: SandboxFactory) -> list[str]:
+        """An expected location must be a definition at the base state."""
+        problems: list[str] = []
+        with open_sandbox() as sandbox:
+            for location in map(Location.parse, task.expected_answer):
+                try:
+                    source = sandbox.read_file(location.path).decode("utf-8")
+                    defined = is_defined(source, location.qualname)
+                except (ToolError, OSError, UnicodeDecodeError, SyntaxError, ValueError):
+                    defined = False
+                if not defined:
+                    problems.append(f"expected location {location} is not defined at the base "
+                                    "state")
+        return problems
 
 
 def is_defined(source: str, qualname: str) -> bool:

@@ -20,6 +20,7 @@ from harness.harmony.syntax import (
     RETURN,
     Frame,
     HarmonyFormatError,
+    Piece,
     parse_header,
     read_frames,
     to_pieces,
@@ -140,9 +141,15 @@ def parse_completion(
     try:
         pieces = to_pieces(completion)
     except HarmonyFormatError as error:
-        return AssistantTurn(format_error=str(error))
-    if not "".join(piece.text for piece in pieces).strip():
-        return AssistantTurn(format_error="empty completion")
+        return AssistantTurn(format_error=str(error), raw=f"token ids {list(completion)}")
+    raw = "".join(piece.text for piece in pieces)
+    if not raw.strip():
+        return AssistantTurn(format_error="empty completion", raw=raw)
+    return _read_turn(pieces, tool_names).model_copy(update={"raw": raw})
+
+
+def _read_turn(pieces: Sequence[Piece], tool_names: Collection[str] | None) -> AssistantTurn:
+    """The turn in the pieces of a non-empty completion (see ``parse_completion``)."""
     frames = read_frames(pieces, open_header="assistant")
     analysis: list[str] = []
     calls: list[ToolCall] = []

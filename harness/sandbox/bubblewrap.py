@@ -1,11 +1,13 @@
 """Command lines for bubblewrap isolation.
 
 What it protects against: a command reading anything on the host outside the
-system directories, the Python installation and its own workspace (so not the
-task bank, the gold patch or another case's workspace); writing anywhere but
-its workspace and a private /tmp; reaching the network; seeing or signalling
-host processes. What it does not protect against: kernel exploits, and
-exhausting CPU or memory (the timeout bounds time only).
+system directories, the Python interpreter's standard library, the project's own
+environment and its own workspace (so not the task bank, the gold patch, another
+case's workspace, the harness's packages or any site-packages of the host, which
+are hidden); writing anywhere but its workspace and a private, sized /tmp;
+reaching the network; seeing or signalling host processes. What it does not
+protect against: kernel exploits. Processes and memory are limited by the local
+sandbox's control group (``harness.sandbox.limits``), not by bubblewrap.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import site
 import subprocess
 import sys
+import sysconfig
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -45,10 +49,30 @@ def _system_binds() -> list[str]:
     return args
 
 
-def python_dirs() -> list[str]:
-    """The Python installation(s) the sandbox needs, read-only (venv and its base)."""
-    dirs = {str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+def interpreter_dirs() -> list[str]:
+    """Where the base interpreter lives (its standard library), outside the system dirs."""
+    dirs = {str(Path(p).resolve()) for p in (sys.base_prefix, sys.base_exec_prefix)}
     return sorted(d for d in dirs if not d.startswith("/usr/"))
+
+
+@functools.cache
+def hidden_dirs() -> list[str]:
+    """Every site-packages directory of the host that the sandbox would otherwise show (under
+    the system dirs or the base interpreter): the interpreter's and the system's."""
+    base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_exec_prefix})
+    candidates = {base["purelib"], base["platlib"], *site.getsitepackages(),
+                  site.getusersitepackages(), *_system_site_dirs()}
+    shown = [*_SYSTEM_DIRS, *interpreter_dirs()]
+    return sorted(str(Path(p).resolve()) for p in candidates if Path(p).is_dir() and any(
+        str(Path(p).resolve()).startswith(root.rstrip("/") + "/") for root in shown))
+
+
+def _system_site_dirs() -> list[str]:
+    found = []
+    for root in ("/usr/lib", "/usr/local/lib"):
+        for name in ("site-packages", "dist-packages"):
+            found += [str(p) for p in Path(root).glob(f"python3*/{name}")]
+    return found
 
 
 def bwrap_argv(
@@ -56,14 +80,24 @@ def bwrap_argv(
     *,
     workdir: str,
     writable: Sequence[str],
+    readable: Sequence[str],
     env: Mapping[str, str],
     network: bool = False,
+    tmp_size: int | None = None,
 ) -> list[str]:
-    """Wrap ``command`` so it runs in ``workdir`` with only ``writable`` dirs writable."""
-    # Order matters: later mounts go on top, so /tmp comes before binds that may live under it.
-    args = ["bwrap", *_system_binds(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    for directory in python_dirs():
+    """Wrap ``command`` so it runs in ``workdir`` with only ``writable`` dirs writable, the
+    interpreter and ``readable`` dirs (the project's environment) read-only, and every
+    host site-packages hidden under an empty tmpfs."""
+    # Order matters: later mounts go on top, so /tmp comes before binds that may live under it,
+    # and the hiding tmpfs mounts come after the binds they cover.
+    size = ["--size", str(tmp_size)] if tmp_size else []
+    args = ["bwrap", *_system_binds(), "--proc", "/proc", "--dev", "/dev", *size, "--tmpfs",
+            "/tmp"]
+    for directory in [*interpreter_dirs(), *readable]:
         args += ["--ro-bind", directory, directory]
+    for directory in hidden_dirs():
+        if not any(directory.startswith(mine) for mine in readable):
+            args += ["--tmpfs", directory]
     for directory in writable:
         args += ["--bind", directory, directory]
     args += ["--unshare-all", "--die-with-parent", "--new-session", "--chdir", workdir]

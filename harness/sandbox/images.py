@@ -26,17 +26,17 @@ import json
 import os
 import shlex
 import subprocess
-import sys
 import tarfile
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import ConfigError, SandboxError
+from harness.sandbox.environments import EnvSpec, download_packages
 from harness.sources import source_identity
-from harness.task import RepoSource, Task
+from harness.task import RepoSource
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -55,15 +55,16 @@ LABEL_KIND = "org.agent-eval-harness.kind"
 LABEL_KEY = "org.agent-eval-harness.key"
 LABEL_NAME = "org.agent-eval-harness.name"
 LABEL_PARENT = "org.agent-eval-harness.parent"
-RECIPE = "2"  # bump when the Dockerfiles change, so older images are not reused
-BASE_TAG = "harness-base:bookworm"
+RECIPE = "3"  # bump when the Dockerfiles change, so older images are not reused
+BASE_TAG = "harness-base:bookworm-r2"  # r2: patch added (the official harness's last fallback)
 ENV_REPO = "harness-env"
 INSTANCE_REPO = "harness-instance"
-REPO = "/repo"  # where an instance image holds the repository at its base state
+REPO = "/repo"  # where a case's repository is (a tmpfs the container's start fills)
+PREBUILT_REPO = "/testbed"  # where SWE-bench-family images hold the repository
+BASE_REPO = "/opt/base-repo"  # where an instance image holds the repository at its base state
 SCRATCH = "/scratch"  # commands' scratch directory (reports, logs), outside the repository
 CONTROL = "/run/harness"  # the docker sandbox's own files (process-group ids, stdin)
 CONTAINER_PATH = "/opt/env/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-DEFAULT_PACKAGES = ("pytest", "coverage")
 BASE_PYTHON = "3.11"
 BASE_PLATFORM = "manylinux_2_36_x86_64"
 _INSTALL_HINT = "the Docker SDK is not installed: pip install '.[docker]'"
@@ -86,26 +87,6 @@ def docker_client() -> DockerClient:
     return client
 
 
-@dataclass(frozen=True)
-class EnvSpec:
-    """What an environment image holds on top of the base image."""
-
-    python_packages: tuple[str, ...] = DEFAULT_PACKAGES
-    setup_commands: tuple[str, ...] = field(default=())
-
-    def key(self, base_id: str) -> str:
-        """Changes whenever the spec, the base image or the recipe does."""
-        text = json.dumps([RECIPE, base_id, sorted(self.python_packages),
-                           list(self.setup_commands)])
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def env_spec(task: Task) -> EnvSpec:
-    """The environment of a task: pytest and coverage (the grader and the tools use them)
-    plus the task's setup commands, which run before the repository is copied in."""
-    return EnvSpec(setup_commands=tuple(task.setup_commands))
-
-
 # ----------------------------------------------------------------------------- base
 
 def ensure_base_image(client: DockerClient, *, tag: str = BASE_TAG, suite: str = "bookworm",
@@ -124,7 +105,8 @@ def ensure_base_image(client: DockerClient, *, tag: str = BASE_TAG, suite: str =
 
 
 def _debootstrap(suite: str, rootfs: str, mirror: str) -> None:
-    argv = ["debootstrap", "--variant=minbase", "--include=python3,git", suite, rootfs, mirror]
+    argv = ["debootstrap", "--variant=minbase", "--include=python3,git,patch", suite, rootfs,
+            mirror]
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -160,7 +142,7 @@ def ensure_env_image(client: DockerClient, spec: EnvSpec, *, base_tag: str = BAS
                      progress: Progress = _quiet) -> Image:
     """The environment image of ``spec`` (built from the base image if missing)."""
     base = ensure_base_image(client, tag=base_tag, progress=progress)
-    key = spec.key(image_id(base))
+    key = spec.key(RECIPE, image_id(base))
     tag = f"{ENV_REPO}:{key}"
     def build() -> Image:
         with tempfile.TemporaryDirectory(prefix="harness-env-") as context:
@@ -175,12 +157,8 @@ def ensure_env_image(client: DockerClient, spec: EnvSpec, *, base_tag: str = BAS
 
 def _download_wheels(packages: Sequence[str], directory: Path) -> None:
     """pip (and the packages) as wheels for the base image's Python, fetched by the host's pip."""
-    argv = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(directory),
-            "--only-binary=:all:", "--python-version", BASE_PYTHON, "--implementation", "cp",
-            "--platform", BASE_PLATFORM, "pip", *packages]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
-    if done.returncode != 0:
-        raise SandboxError(f"pip download {' '.join(packages)} failed: {done.stderr[-800:]}")
+    download_packages(["pip", *packages], directory, "--only-binary=:all:", "--python-version",
+                      BASE_PYTHON, "--implementation", "cp", "--platform", BASE_PLATFORM)
 
 
 def _env_dockerfile(base_tag: str, spec: EnvSpec, key: str, parent: str) -> str:
@@ -210,9 +188,9 @@ def ensure_instance_image(client: DockerClient, source: RepoSource, spec: EnvSpe
         template = ensure_template(source)
         env_tag = env.tags[0] if env.tags else image_id(env)
         excludes = " ".join(map(shlex.quote, EXCLUDES.splitlines()))
-        dockerfile = (f"FROM {env_tag}\nCOPY repo {REPO}\n"
-                      f"RUN printf '%s\\n' {excludes} > {REPO}/.git/info/exclude && "
-                      f"mkdir -p {SCRATCH} {CONTROL}\n"
+        dockerfile = (f"FROM {env_tag}\nCOPY repo {BASE_REPO}\n"
+                      f"RUN printf '%s\\n' {excludes} > {BASE_REPO}/.git/info/exclude && "
+                      f"mkdir -p {REPO} {SCRATCH} {CONTROL}\n"
                       f"WORKDIR {REPO}\n"
                       f'LABEL {LABEL_KIND}="instance" {LABEL_KEY}="{key}" '
                       f'{LABEL_PARENT}="{image_id(env)}" {LABEL_NAME}="{identity}"\n')
@@ -223,14 +201,17 @@ def ensure_instance_image(client: DockerClient, source: RepoSource, spec: EnvSpe
 
 
 @contextlib.contextmanager
-def _context_tar(dockerfile: str, repo: Path) -> Iterator[Any]:
-    """A build context holding ``Dockerfile`` and ``repo/`` (spooled to disk when large)."""
+def _context_tar(dockerfile: str, repo: Path, files: dict[str, str] | None = None,
+                 ) -> Iterator[Any]:
+    """A build context holding ``Dockerfile``, ``repo/`` and ``files`` (name: text), spooled
+    to disk when large."""
     with tempfile.SpooledTemporaryFile(max_size=64 << 20) as buffer:
         with tarfile.open(fileobj=buffer, mode="w") as bundle:
-            data = dockerfile.encode()
-            info = tarfile.TarInfo("Dockerfile")
-            info.size = len(data)
-            bundle.addfile(info, io.BytesIO(data))
+            for name, text in {"Dockerfile": dockerfile, **(files or {})}.items():
+                data = text.encode()
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                bundle.addfile(info, io.BytesIO(data))
             bundle.add(repo, arcname="repo")
         buffer.seek(0)
         yield buffer
@@ -254,7 +235,7 @@ class ImageInfo:
 
 def list_images(client: DockerClient) -> list[ImageInfo]:
     """Every image this harness built (base, environment and instance), base first."""
-    order = {"base": 0, "environment": 1, "instance": 2}
+    order = {"base": 0, "environment": 1, "instance": 2, "stand-in": 3}
     try:  # summaries, not ``images.list``: it inspects each image and fails on one removed
         summaries = client.api.images(filters={"label": LABEL_KIND})
     except DockerException as exc:
@@ -344,6 +325,74 @@ def _build(client: DockerClient, tag: str, progress: Progress, **context: Any) -
         if text.startswith("Step "):
             progress(text)
     return image
+
+
+def ensure_prebuilt_image(client: DockerClient, name: str) -> Image:
+    """A prebuilt instance image (SWE-bench's ``swebench/sweb.eval...``): on this machine, or
+    pulled from its registry; a ``SandboxError`` that says what to do where neither works."""
+    with _build_lock(name):
+        existing = _existing(client, name)
+        if existing is not None:
+            return existing
+        try:
+            return client.images.pull(name)
+        except DockerException as exc:
+            raise SandboxError(
+                f"image {name} is not on this machine and cannot be pulled ({exc}); pull it "
+                "where a registry is reachable and `docker save`/`docker load` it here, or "
+                "build a stand-in with that tag") from exc
+
+
+STANDIN_ENV = "/opt/miniconda3/envs/testbed"
+_PURELIB = shlex.quote("import sysconfig; print(sysconfig.get_paths()['purelib'])")
+_CONDA_SHIM = r"""# stand-in for conda's activate script: 'conda activate NAME' sources NAME's venv
+conda() {
+  if [ "$1" = activate ]; then . "/opt/miniconda3/envs/${2:-testbed}/bin/activate"
+  else echo "conda stand-in: only 'conda activate NAME' is available" >&2; return 1; fi
+}
+"""
+
+
+def build_standin_image(client: DockerClient, name: str, checkout: Path, spec: EnvSpec, *,
+                        base_tag: str = BASE_TAG, progress: Progress = _quiet) -> Image:
+    """A stand-in for a prebuilt SWE-bench instance image, tagged ``name``, for machines no
+    registry reaches: a clone of ``checkout`` (a git checkout at the row's base commit, so
+    the commit ids match) in /testbed, importable from the project's venv (as the official
+    images' editable installs make it), the venv at the path of the official conda
+    environment, and an ``activate`` script whose ``conda activate testbed`` enters it, so
+    the row's own eval script runs unchanged. Built when missing or made from another
+    commit."""
+    head = subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"],
+                          capture_output=True, text=True)
+    if head.returncode != 0:
+        raise ConfigError(f"{checkout}: not a git checkout ({head.stderr.strip()}); a stand-in "
+                          "holds the repository at the row's base commit")
+    env = ensure_env_image(client, spec, base_tag=base_tag, progress=progress)
+
+    def build() -> Image:
+        env_tag = env.tags[0] if env.tags else image_id(env)
+        dockerfile = (f"FROM {env_tag}\nCOPY repo {PREBUILT_REPO}\n"
+                      "COPY activate /opt/miniconda3/bin/activate\n"
+                      f"RUN mkdir -p /opt/miniconda3/envs && ln -s /opt/env {STANDIN_ENV} && "
+                      f'echo {PREBUILT_REPO} > "$(/opt/env/bin/python -c {_PURELIB})/testbed.pth"'
+                      "\n"
+                      f"WORKDIR {PREBUILT_REPO}\n"
+                      f'LABEL {LABEL_KIND}="stand-in" {LABEL_KEY}="{head.stdout.strip()}" '
+                      f'{LABEL_PARENT}="{image_id(env)}" {LABEL_NAME}="{checkout.resolve()}"\n')
+        with tempfile.TemporaryDirectory(prefix="harness-standin-") as scratch:
+            clone = Path(scratch) / "repo"
+            done = subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(checkout),
+                                   str(clone)], capture_output=True, text=True)
+            if done.returncode != 0:
+                raise SandboxError(f"could not clone {checkout}: {done.stderr[-500:]}")
+            with _context_tar(dockerfile, clone, {"activate": _CONDA_SHIM}) as context:
+                return _build(client, name, progress, fileobj=context, custom_context=True)
+
+    with _build_lock(name):
+        existing = _existing(client, name)
+        if existing is not None and existing.labels.get(LABEL_KEY) == head.stdout.strip():
+            return existing
+        return build()  # missing, or a stand-in of another commit: the tag moves to the new one
 
 
 def image_id(image: Image) -> str:

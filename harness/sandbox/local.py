@@ -2,44 +2,58 @@
 
 Provisioning is cheap: the base state of each repository is built once per
 machine into a template (a git repository holding exactly one commit, the base
-state, and no other history), and each case clones it with ``git clone
---local``, which hard-links the immutable object files instead of copying them;
-only the working tree is written.
+state, and no other history), and each case clones it with ``--no-hardlinks``,
+so nothing a case writes can reach the template (it is copied, never shared).
 
-Isolation: with bubblewrap (``isolation="bwrap"``) commands see the system
-directories and the Python installation read-only, their own workspace
-read-write, a private /tmp, no network and no host processes. Without it
-(``isolation="none"``) commands are plain subprocesses in their own process
-group: they are bounded in time and output but can read the host. The mode is
+Commands run on the project's own environment (``harness.sandbox.environments``),
+never the harness's interpreter and packages. With bubblewrap
+(``isolation="bwrap"``) they see the system directories, the interpreter's standard
+library and that environment read-only, their own workspace read-write, a private
+sized /tmp, no network and no host processes; every host site-packages is hidden.
+Without it (``isolation="none"``) commands are plain subprocesses that can read the
+host. Either way each command joins the case's control group (processes, memory),
+and the workspace is a sized tmpfs where the harness may mount one
+(``harness.sandbox.limits``); ``enforced`` says which limits hold. The mode is
 recorded in each run's ``meta.json``.
 """
 
 from __future__ import annotations
 
+import builtins
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 from harness.errors import ConfigError, SandboxError, ToolError
-from harness.process import ExecResult, run_bounded
-from harness.protocols import DirEntry
+from harness.process import DEFAULT_OUTPUT_LIMIT, ExecResult, run_bounded
+from harness.protocols import FILE_LIMIT, DirEntry
 from harness.sandbox.bubblewrap import bwrap_argv, bwrap_available
+from harness.sandbox.environments import EnvSpec, ensure_local_env
+from harness.sandbox.host_files import read_regular, resolve_inside
+from harness.sandbox.limits import (
+    CaseCgroup,
+    Limits,
+    disk_full,
+    mount_tmpfs,
+    parse_size,
+    reap_stale,
+    unmount,
+)
+from harness.sandbox.workspace import (
+    COMMAND_ENV,
+    GIT_IDENTITY,
+    reset_to_base,
+    stale_base_error,
+    within_deadline,
+    workspace_diff,
+)
 from harness.sources import cache_root, source_identity, source_tree
 from harness.task import RepoSource
 
 Isolation = Literal["bwrap", "none"]
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "harness", "GIT_AUTHOR_EMAIL": "harness@localhost",
-    "GIT_COMMITTER_NAME": "harness", "GIT_COMMITTER_EMAIL": "harness@localhost",
-    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
-}
-# Every sandbox command's environment, whatever the backend (each adds PATH and HOME).
-COMMAND_ENV = {"LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-               "PYTHONUNBUFFERED": "1", **GIT_IDENTITY}
 _IGNORED_IN_SOURCE = shutil.ignore_patterns(".git", "__pycache__", ".pytest_cache", "*.pyc")
 EXCLUDES = "__pycache__/\n*.pyc\n.pytest_cache/\n"
 
@@ -56,63 +70,10 @@ def resolve_isolation(requested: str) -> Isolation:
     return "none"
 
 
-def sandbox_env(home: str) -> dict[str, str]:
-    """A small, explicit environment: the harness's Python first on PATH.
-
-    The project runs on the harness's interpreter, so pytest plugins installed
-    for the harness itself (xdist, hypothesis, anyio, the harness plugin) are
-    not the project's: their autoloading is off (it cost ~1.4 s per pytest run).
-    """
-    return {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-            "HOME": home, "TMPDIR": home, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **COMMAND_ENV}
-
-
-def stale_base_error(where: str, found: str, expected: str) -> SandboxError:
-    """The error for a base state that is not the commit the task was made at."""
-    return SandboxError(f"the base state of {where} is commit {found}, but the task expects "
-                        f"{expected}: the source tree changed since it was built; rebuild the "
-                        "bank")
-
-
-class Workspace(Protocol):
-    """What ``workspace_diff`` and ``reset_to_base`` need of a sandbox, whatever its backend."""
-
-    base_commit: str
-
-    @property
-    def scratch_dir(self) -> str: ...
-
-    def exec(self, command: Sequence[str], *, timeout: float, stdin: bytes | None = None,
-             cwd: str = ".") -> ExecResult: ...
-
-    def take_scratch(self, name: str) -> bytes: ...
-
-
-def workspace_diff(box: Workspace) -> str:
-    """Every change since the base commit, new files included, as a binary-safe git patch.
-
-    It stages into a scratch index that starts from the base tree, so files tracked
-    there stay tracked even where the project's .gitignore matches them (a generated
-    version.py, egg-info), and the real index is left alone.
-    """
-    index, base = ".git/harness-diff-index", box.base_commit
-    script = (f"GIT_INDEX_FILE={index} git read-tree {base} && "
-              f"GIT_INDEX_FILE={index} git add -A && "
-              f"GIT_INDEX_FILE={index} git diff --cached --binary "
-              f"--output={box.scratch_dir}/workspace.diff {base}; "
-              f"status=$?; rm -f {index}; exit $status")
-    result = box.exec(["sh", "-c", script], timeout=120)
-    if not result.ok:
-        raise SandboxError(f"could not compute the workspace diff: {result.combined()[-800:]}")
-    return box.take_scratch("workspace.diff").decode("utf-8", errors="surrogateescape")
-
-
-def reset_to_base(box: Workspace) -> None:
-    """Back to the base state: tracked files restored, untracked files removed."""
-    for args in (["reset", "-q", "--hard", box.base_commit], ["clean", "-qfdx"]):
-        result = box.exec(["git", *args], timeout=120)
-        if not result.ok:
-            raise SandboxError(f"git {args[0]} failed: {result.combined()[-800:]}")
+def sandbox_env(home: str, environment: Path) -> dict[str, str]:
+    """A small, explicit environment: the project's environment first on PATH."""
+    return {"PATH": f"{environment / 'bin'}:/usr/local/bin:/usr/bin:/bin", "HOME": home,
+            "TMPDIR": home, "VIRTUAL_ENV": str(environment), **COMMAND_ENV}
 
 
 def _git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> ExecResult:
@@ -161,20 +122,31 @@ class LocalSandbox:
     """A case's private working copy on this machine (see the module docstring)."""
 
     def __init__(self, source: RepoSource, *, isolation: Isolation = "none",
-                 network: bool = False, expected_commit: str = "") -> None:
+                 network: bool = False, expected_commit: str = "",
+                 environment: EnvSpec | None = None, limits: Limits | None = None) -> None:
         template = ensure_template(source)
-        self.case_root = Path(tempfile.mkdtemp(prefix="case-", dir=_workspaces_dir()))
+        self.environment = ensure_local_env(environment or EnvSpec())
+        self.limits = limits or Limits()
+        reap_stale()
+        self.case_root = Path(tempfile.mkdtemp(prefix=f"case-{os.getpid()}-",
+                                               dir=_workspaces_dir()))
+        self.mounted = mount_tmpfs(self.case_root, parse_size(self.limits.disk))
+        self.cgroup = CaseCgroup.create(self.limits)
         self.repo = self.case_root / "repo"
         self.home = self.case_root / "home"
         self.scratch = self.case_root / "scratch"
-        self.home.mkdir()
-        self.scratch.mkdir()
-        # A plain path clone hard-links objects, and copies them across file systems.
-        _git(["clone", "-q", str(template), str(self.repo)], self.case_root)
-        _git(["remote", "remove", "origin"], self.repo)
-        (self.repo / ".git" / "info").mkdir(exist_ok=True)
-        (self.repo / ".git" / "info" / "exclude").write_text(EXCLUDES)
-        self.base_commit = _git(["rev-parse", "HEAD"], self.repo).stdout.strip()
+        try:
+            self.home.mkdir()
+            self.scratch.mkdir()
+            _git(["clone", "-q", "--no-hardlinks", str(template), str(self.repo)],
+                 self.case_root)
+            _git(["remote", "remove", "origin"], self.repo)
+            (self.repo / ".git" / "info").mkdir(exist_ok=True)
+            (self.repo / ".git" / "info" / "exclude").write_text(EXCLUDES)
+            self.base_commit = _git(["rev-parse", "HEAD"], self.repo).stdout.strip()
+        except BaseException:
+            self.close()
+            raise
         if expected_commit and expected_commit != self.base_commit:
             self.close()
             raise stale_base_error(template_key(source), self.base_commit, expected_commit)
@@ -182,6 +154,14 @@ class LocalSandbox:
         self.scratch_dir = str(self.scratch)
         self.isolation: Isolation = isolation
         self.network = network
+        self.deadline: float | None = None
+
+    @property
+    def enforced(self) -> list[str]:
+        """The limits that hold for this case on this machine."""
+        held = ["pids", "memory"] if self.cgroup is not None else []
+        held += ["disk"] if self.mounted else []
+        return held + (["tmp"] if self.isolation == "bwrap" else [])
 
     def __enter__(self) -> LocalSandbox:
         return self
@@ -190,28 +170,42 @@ class LocalSandbox:
         self.close()
 
     def exec(self, command: Sequence[str], *, timeout: float, stdin: bytes | None = None,
-             cwd: str = ".") -> ExecResult:
-        """Run a command in the repository (``cwd`` relative to it), isolated as configured."""
+             cwd: str = ".", output_limit: int = DEFAULT_OUTPUT_LIMIT) -> ExecResult:
+        """Run a command in the repository (``cwd`` relative to it), isolated and limited as
+        configured; whatever it leaves running is killed when it ends."""
         directory = str(self._inside(cwd))
+        timeout = within_deadline(timeout, self.deadline)
         home = "/tmp" if self.isolation == "bwrap" else str(self.home)
-        env = sandbox_env(home)
+        env = sandbox_env(home, self.environment)
         argv = list(command)
         if self.isolation == "bwrap":
             argv = bwrap_argv(argv, workdir=directory, env=env, network=self.network,
-                              writable=[str(self.repo), str(self.scratch)])
+                              writable=[str(self.repo), str(self.scratch)],
+                              readable=[str(self.environment)],
+                              tmp_size=parse_size(self.limits.tmp))
+        if self.cgroup is not None:
+            argv = [*self.cgroup.prefix(), *argv]
+        else:
+            argv = ["prlimit", f"--as={parse_size(self.limits.memory)}", "--", *argv]
         try:
-            return run_bounded(argv, cwd=directory, env=env, timeout=timeout, stdin=stdin)
+            return run_bounded(argv, cwd=directory, env=env, timeout=timeout, stdin=stdin,
+                               limit=output_limit)
         except OSError as exc:
             raise SandboxError(f"could not start {command[0]!r}: {exc}") from exc
+        finally:
+            if self.cgroup is not None:
+                self.cgroup.kill_all()
 
     def read_file(self, path: str) -> bytes:
-        target = self._inside(path)
-        if not target.is_file():
+        data = read_regular(self._inside(path), FILE_LIMIT)
+        if data is None:
             raise ToolError(f"{path}: no such file")
-        return target.read_bytes()
+        return data
 
     def write_file(self, path: str, data: bytes) -> None:
         target = self._inside(path)
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            raise ToolError(f"{path}: not a regular file")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 
@@ -228,36 +222,37 @@ class LocalSandbox:
         return entries
 
     def read_scratch(self, name: str) -> bytes | None:
-        target = self.scratch / name
-        return target.read_bytes() if target.is_file() else None
+        return read_regular(self.scratch / name, FILE_LIMIT)
+
+    def take_scratch(self, name: str) -> bytes:
+        data = read_regular(self.scratch / name, FILE_LIMIT)
+        if data is None:
+            raise ToolError(f"expected {name} in the scratch directory, as a regular file")
+        (self.scratch / name).unlink()
+        return data
+
+    def limits_reached(self) -> builtins.list[str]:
+        reached = self.cgroup.reached() if self.cgroup is not None else []
+        return reached + (["disk"] if self.mounted and disk_full(self.case_root) else [])
 
     def diff(self) -> str:
         return workspace_diff(self)
-
-    def take_scratch(self, name: str) -> bytes:
-        """Read and remove a file a command wrote to the scratch directory (unbounded, unlike
-        command output)."""
-        target = self.scratch / name
-        try:
-            data = target.read_bytes()
-        except OSError as exc:
-            raise SandboxError(f"expected {name} in the scratch directory: {exc}") from exc
-        target.unlink()
-        return data
 
     def reset(self) -> None:
         reset_to_base(self)
 
     def close(self) -> None:
+        if self.cgroup is not None:
+            self.cgroup.close()
+        if self.mounted:
+            unmount(self.case_root)
         shutil.rmtree(self.case_root, ignore_errors=True)
 
     def _inside(self, path: str) -> Path:
-        """Resolve ``path`` against the repository; refuse anything that leaves it."""
-        root = self.repo.resolve()
-        target = (root / path).resolve()
-        if target != root and root not in target.parents:
-            raise ToolError(f"{path}: outside the repository; paths are relative to its root")
-        if ".git" in target.relative_to(root).parts:
+        """``path`` resolved within the repository (links followed only inside it); refuses
+        anything that leaves it, and the .git directory."""
+        target = resolve_inside(self.repo, path)
+        if ".git" in target.relative_to(self.repo).parts:
             raise ToolError(f"{path}: the .git directory is not accessible through this tool")
         return target
 
@@ -266,4 +261,3 @@ def _workspaces_dir() -> Path:
     directory = cache_root() / "workspaces"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
-

@@ -12,7 +12,8 @@ from harness.tools.navigation import TOOLS as NAVIGATION_TOOLS
 
 
 def default_tools(task: Task) -> dict[str, Tool]:
-    """The tool set of a case, by name."""
+    """Every tool of the harness by name, ``run_tests`` and the coverage tools bound to the
+    task's test command: navigation's tool set, and the base others choose from."""
     tools: list[Tool] = [*NAVIGATION_TOOLS, APPLY_PATCH, make_run_tests(task.test_command),
                          *GIT_TOOLS, *make_coverage_tools(task.test_command)]
     return {tool.spec.name: tool for tool in tools}

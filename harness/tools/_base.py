@@ -31,6 +31,10 @@ class FunctionTool:
 def check_arguments(spec: ToolSpec, arguments: dict[str, Any]) -> None:
     """Raise ``ToolError`` (shown to the model) when arguments do not fit the schema."""
     properties: dict[str, Any] = spec.parameters.get("properties", {})
+    for name, value in arguments.items():
+        if _has_lone_surrogate(name) or _has_lone_surrogate(value):
+            raise ToolError(f"{spec.name}: argument {name!r} holds text that is not valid "
+                            "Unicode (a lone surrogate); send UTF-8 text")
     missing = [name for name in spec.parameters.get("required", []) if name not in arguments]
     if missing:
         raise ToolError(f"{spec.name}: missing required argument(s) {', '.join(missing)}")
@@ -44,6 +48,20 @@ def check_arguments(spec: ToolSpec, arguments: dict[str, Any]) -> None:
         if not isinstance(value, python_types) or wrong_bool:
             raise ToolError(f"{spec.name}: argument {name!r} must be {expected}, "
                             f"got {type(value).__name__}")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
 
 
 def bound_text(text: str, limit: int = OBSERVATION_LIMIT) -> str:

@@ -7,13 +7,13 @@ into the repository. ``coverage`` must be importable by the sandbox's Python.
 from __future__ import annotations
 
 import ast
-import json
 import shlex
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
 from harness.errors import ToolError
+from harness.json_object import NotAJsonObject, json_object
 from harness.process import ExecResult
 from harness.protocols import Sandbox
 from harness.tools._base import FunctionTool, spec
@@ -162,7 +162,10 @@ def make_list_untested_functions(test_command: str) -> FunctionTool:
         raw = sandbox.read_scratch(JSON_FILE)
         if not report.ok or raw is None:
             raise ToolError(f"{tool}: coverage json failed: {report.combined().strip()[-1000:]}")
-        measured = _executed_by_file(json.loads(raw), sandbox.workdir)
+        try:
+            measured = _executed_by_file(json_object(raw), sandbox.workdir)
+        except (NotAJsonObject, AttributeError, TypeError, ValueError) as exc:
+            raise ToolError(f"{tool}: the coverage report cannot be read: {exc}") from exc
         listed = run_git(sandbox, ["ls-files", "-z", "--cached", "--others",
                                    "--exclude-standard", "--", "*.py"])
         if not listed.ok:

@@ -109,20 +109,10 @@ def git_branch(sandbox: Sandbox, name: str = "") -> str:
     return f"created branch {name} and switched to it"
 
 
-def _base_commit(sandbox: Sandbox) -> str:
-    base = getattr(sandbox, "base_commit", "")
-    if isinstance(base, str) and base:
-        return base
-    roots = _git_ok(sandbox, "create_pr", ["rev-list", "--max-parents=0", "HEAD"]).split()
-    if not roots:
-        raise ToolError("create_pr: could not find the base commit")
-    return roots[-1]
-
-
 def create_pr(sandbox: Sandbox, title: str, body: str, branch: str = "") -> str:
     if not title.strip():
         raise ToolError("create_pr: the title must not be empty")
-    base = _base_commit(sandbox)
+    base = sandbox.base_commit
     current = _git_ok(sandbox, "create_pr", ["branch", "--show-current"]).strip()
     if branch and branch != current:
         _check_branch_name(sandbox, "create_pr", branch)
