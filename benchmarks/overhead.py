@@ -21,11 +21,11 @@ import time
 
 from oracle_suite import ROOT, oracle_suite_seconds  # benchmarks/, run as scripts
 
+from harness.bank import load_bank, select_cases
 from harness.grading.grader import apply_patch_text
 from harness.grading.patches import test_files_of
-from harness.pytest_plugin import select_cases
 from harness.sandbox.local import LocalSandbox
-from harness.task import Task, load_bank
+from harness.task import Task
 
 
 def direct_seconds(task: Task) -> float:

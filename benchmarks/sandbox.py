@@ -20,10 +20,10 @@ from typing import TypeVar
 
 from oracle_suite import ROOT, oracle_suite_seconds  # benchmarks/, run as scripts
 
-from harness.pytest_plugin import select_cases
+from harness.bank import load_bank, select_cases
 from harness.sandbox.backends import BACKENDS, SandboxKind, sandbox_opener
 from harness.sandbox.local import resolve_isolation
-from harness.task import Task, load_bank
+from harness.task import Task
 
 BANKS = [ROOT / "suites/navigation/bank.jsonl", ROOT / "suites/navigation/pypi.jsonl"]
 

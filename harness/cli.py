@@ -1,6 +1,8 @@
 """The ``harness`` command line: ``eval`` runs a suite through pytest, ``runs`` reads run dirs,
 ``tasks`` makes and checks banks (``harness.cli_tasks``), ``images`` manages the docker
-sandbox's images (``harness.cli_images``)."""
+sandbox's images (``harness.cli_images``), ``capabilities`` says what each capability
+declares (``harness.cli_capabilities``), ``export`` writes a run in SWE-bench's formats
+(``harness.cli_export``)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness import cli_images, cli_tasks
+from harness import cli_capabilities, cli_export, cli_images, cli_tasks
 from harness.cli_common import add_command, add_group
 from harness.errors import HarnessError
 
@@ -61,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=run_list)
     cli_tasks.add_parser(commands)
     cli_images.add_parser(commands)
+    cli_capabilities.add_parser(commands)
+    cli_export.add_parser(commands)
     return parser
 
 

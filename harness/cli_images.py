@@ -1,4 +1,4 @@
-"""``harness images build | list | prune``: the Docker sandbox's layered images."""
+"""``harness images build | standin | list | prune``: the Docker sandbox's layered images."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from harness.cli_common import Subparsers, add_group
+from harness.sandbox.environments import DEFAULT_PACKAGES, EnvSpec, env_spec
 from harness.sandbox.images import (
     ImageInfo,
+    build_standin_image,
     docker_client,
     ensure_base_image,
     ensure_instance_image,
-    env_spec,
     image_id,
     list_images,
     own_sizes,
@@ -26,12 +27,14 @@ EXAMPLES = """examples:
                                               # committed bank's cases (reused when present)
   harness images build suites/navigation/pypi.jsonl --cases 'toolz-*'
   harness images build --base-only            # just the debootstrap base image (about 90 s)
+  harness images standin swebench/sweb.eval.x86_64.psf__requests-1142:latest ~/src/requests \
+      --package 'requests==2.0.1'             # a stand-in for an image no registry here serves
   harness images list                         # kind, tag, size; disk use per kind
   harness images prune --dry-run              # what would go
   harness images prune                        # remove instance images (rebuilt on demand)
   harness images prune --kind all             # environments and the base image too
 """
-KINDS = ("instance", "environment", "base")
+KINDS = ("instance", "stand-in", "environment", "base")
 
 
 def add_parser(commands: Subparsers) -> None:
@@ -43,6 +46,16 @@ def add_parser(commands: Subparsers) -> None:
     build.add_argument("--cases", help="instance ids or globs, comma-separated")
     build.add_argument("--base-only", action="store_true", help="only the base image")
     build.set_defaults(handler=run_build)
+
+    standin = sub("standin", "build a stand-in for a prebuilt SWE-bench-family image: the "
+                  "checkout at /testbed, a venv where the conda env 'testbed' is")
+    standin.add_argument("name", help="the image's name, as the rows' image column spells it")
+    standin.add_argument("repo", type=Path, help="a git checkout of the repository at the "
+                         "row's base commit (cloned into the image, so the commit ids match)")
+    standin.add_argument("--package", action="append", default=[], metavar="REQ",
+                         help=f"a Python package for the env, repeatable (always: "
+                              f"{', '.join(DEFAULT_PACKAGES)})")
+    standin.set_defaults(handler=run_standin)
 
     listing = sub("list", "list the harness's images with their sizes")
     listing.set_defaults(handler=run_list)
@@ -71,6 +84,16 @@ def run_build(args: argparse.Namespace) -> int:
             bar.update()
     print(f"{len(tasks)} cases use {len(built)} instance image(s)")
     print(disk_use(list_images(client)))
+    return 0
+
+
+def run_standin(args: argparse.Namespace) -> int:
+    if not args.repo.is_dir():
+        raise SystemExit(f"harness images standin: {args.repo} is not a directory")
+    spec = EnvSpec(python_packages=tuple(dict.fromkeys([*DEFAULT_PACKAGES, *args.package])))
+    image = build_standin_image(docker_client(), args.name, args.repo, spec,
+                                progress=tqdm.write)
+    print(f"stand-in image: {args.name} ({image_id(image)[:19]})")
     return 0
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from harness.bank import Bank, load_bank, select_cases
 from harness.cli_common import Subparsers, add_group
 from harness.errors import HarnessError
 from harness.sandbox.local import resolve_isolation
-from harness.task import Bank, Task, load_bank
+from harness.task import Task
 
 EXAMPLES = """examples:
   harness tasks list                                  # every committed bank under suites/
@@ -64,8 +65,6 @@ def committed_banks(root: Path | None = None) -> list[Path]:
 def selected_cases(paths: list[Path], cases: str | None) -> tuple[list[Bank], list[Task]]:
     """The banks at ``paths`` (default: every committed one) and their cases matching
     ``cases`` (ids or globs, comma-separated; all when None)."""
-    from harness.pytest_plugin import select_cases
-
     banks = [load_bank(path) for path in (paths or committed_banks())]
     if not banks:
         raise HarnessError("no bank found; pass bank files or run from the repository root")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
-from harness.gate import decide_gate
-from harness.pytest_plugin import gate_line
+from harness.gate import decide_gate, gate_line
 from harness.rundir import RunDir
 from harness.scoring import format_scores, mean_scores
 
@@ -17,22 +15,25 @@ def show_run(run_dir: RunDir, failures: int = 20) -> str:
     meta = run_dir.meta()
     latest = run_dir.latest()
     lines = [f"run        {run_dir.path}",
-             f"model      {meta.get('model')}",
-             f"sandbox    {meta.get('sandbox')} (isolation: {meta.get('isolation')})",
-             f"created    {meta.get('created_at')}",
-             f"revision   {meta.get('harness_revision')}",
+             f"model      {meta.model}",
+             f"sandbox    {meta.sandbox} (isolation: {meta.isolation})",
+             f"created    {meta.created_at}",
+             f"revision   {meta.harness_revision}",
              f"rows       {len(run_dir.results())} in results.jsonl, {len(latest)} cases"]
-    for bank in meta.get("banks", []):
-        lines.append(f"bank       {bank['path']} ({bank['cases']} cases, "
-                     f"sha256 {bank['sha256'][:12]})")
+    for bank in meta.banks:
+        lines.append(f"bank       {bank.path} ({bank.cases} cases, sha256 {bank.sha256[:12]})")
+    plan = run_dir.plan()
     by_capability: dict[str, list[tuple[str, int]]] = {}
-    for key, row in latest.items():
-        by_capability.setdefault(row.capability, []).append(key)
-    gates = {str(g["capability"]): float(str(g["threshold"])) for g in _recorded_gates(run_dir)}
+    for capability, key in ([(c.capability, c.key) for c in plan.cases] if plan else
+                            [(row.capability, key) for key, row in latest.items()]):
+        by_capability.setdefault(capability, []).append(key)
+    record = run_dir.gate()
+    thresholds = {g.capability: g.threshold for g in record.gates} if record else {}
     for capability, keys in sorted(by_capability.items()):
-        report = decide_gate(capability, keys, latest, threshold=gates.get(capability, 0.0))
+        report = decide_gate(capability, keys, latest,
+                             threshold=thresholds.get(capability, 0.0))
         lines.append(gate_line(report))
-        scores = mean_scores([latest[key].scores for key in keys])
+        scores = mean_scores([latest[key].scores for key in keys if key in latest])
         if scores:
             lines.append(f"  scores: {format_scores(scores)}")
     exits = Counter(row.exit_reason or "-" for row in latest.values())
@@ -48,14 +49,6 @@ def show_run(run_dir: RunDir, failures: int = 20) -> str:
     return "\n".join(lines)
 
 
-def _recorded_gates(run_dir: RunDir) -> list[dict[str, object]]:
-    path = run_dir.path / "gate.json"
-    if not path.is_file():
-        return []
-    gates: list[dict[str, object]] = json.loads(path.read_text()).get("gates", [])
-    return gates
-
-
 def list_runs(root: Path) -> str:
     """One line per run directory under ``root``, newest first."""
     runs = sorted((p for p in root.glob("*/meta.json")), key=lambda p: p.stat().st_mtime,
@@ -67,6 +60,6 @@ def list_runs(root: Path) -> str:
         run_dir = RunDir(meta_path.parent)
         latest = run_dir.latest()
         resolved = sum(row.status == "resolved" for row in latest.values())
-        lines.append(f"{meta_path.parent.name:<48} {run_dir.meta().get('model', '?'):<24} "
+        lines.append(f"{meta_path.parent.name:<48} {run_dir.meta().model:<24} "
                      f"{resolved}/{len(latest)} resolved")
     return "\n".join(lines)

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
+from tiny_project import TINY_FILES
 
 from generators.tasks.fixture_bank import build_case
+from harness.bank import Bank, load_bank
 from harness.protocols import Tool
+from harness.run_config import RunConfig
+from harness.run_meta import run_metadata
+from harness.rundir import RunDir
 from harness.sandbox.bubblewrap import bwrap_available
 from harness.sandbox.local import LocalSandbox
-from harness.task import Bank, Task, load_bank
+from harness.task import Task
 from harness.tools import default_tools
 
 pytest_plugins = ["pytester"]
@@ -24,26 +29,6 @@ pytest_plugins = ["pytester"]
 settings.register_profile("harness", deadline=None)
 settings.load_profile("harness")
 
-TINY_FILES = {
-    "pyproject.toml": '[project]\nname = "calc"\nversion = "0.1"\n\n'
-                      '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
-    "calc/__init__.py": '"""A tiny calculator."""\n',
-    "calc/ops/__init__.py": "",
-    "calc/ops/arith.py": (
-        '"""Arithmetic."""\n\n\ndef add(a: int, b: int) -> int:\n    return a + b\n\n\n'
-        'def sub(a: int, b: int) -> int:\n    return a - b\n\n\n'
-        'def clamp(x: int, low: int, high: int) -> int:\n    if x < low:\n        return low\n'
-        '    if x > high:\n        return high\n    return x\n'),
-    "calc/text/__init__.py": "",
-    "calc/text/fmt.py": (
-        '"""Formatting."""\n\n\ndef pad(text: str, width: int) -> str:\n'
-        '    return text.rjust(width)\n'),
-    "tests/test_arith.py": (
-        "from calc.ops.arith import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"),
-    "tests/test_fmt.py": (
-        "from calc.text.fmt import pad\n\n\ndef test_pad_keeps_long_text():\n"
-        "    assert pad('abcdef', 3) == 'abcdef'\n"),
-}
 
 TINY_CASES = [
     {"id": "calc-001", "problem_statement": "Subtracting 2 from 5 gives 7 instead of 3.",
@@ -76,6 +61,14 @@ def write_tiny_project(root: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return root
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path) -> RunDir:
+    """An empty run directory, created as a session creates it."""
+    run = RunDir(tmp_path / "run")
+    run.create(run_metadata(RunConfig(model="oracle"), "test-session", [], []))
+    return run
 
 
 @pytest.fixture(scope="session")
@@ -113,8 +106,113 @@ def tiny_suite_module(tiny_bank: Bank) -> str:
     return (
         "import pytest\nfrom harness.pytest_plugin import assert_resolved\n\n"
         f"pytestmark = pytest.mark.harness_suite(capability='navigation', "
-        f"bank={str(tiny_bank.path)!r}, gate_pass_rate=0.5)\n\n\n"
+        f"banks=[{str(tiny_bank.path)!r}])\n\n\n"
         "def test_case(case_result):\n    assert_resolved(case_result)\n")
+
+
+TOY_CAPABILITY = '''\
+"""A toy capability declared in one module: how many lines does a file have?
+
+Its own tool, prompts, grader, scorer, rewards, oracle and expectations; nothing in
+the harness was edited to add it.
+"""
+
+import pytest
+from pydantic import BaseModel, ConfigDict
+
+from harness.capabilities import register
+from harness.policies.scripted import ScriptedPolicy
+from harness.protocols import Capability
+from harness.pytest_plugin import assert_resolved
+from harness.results import Outcome
+from harness.sft import conversation_example
+from harness.tools import FunctionTool
+from harness.tools._base import spec
+from harness.trajectory import AssistantTurn, ToolCall
+
+
+class LineCount(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    lines: int
+
+
+def count_lines(sandbox, path):
+    return str(len(sandbox.read_file(path).decode().splitlines()))
+
+
+COUNT = FunctionTool(spec("count_lines", "Count the lines of a file.",
+                          {"path": {"type": "string"}}, ("path",)), count_lines)
+
+
+class ExactNumber:
+    def check(self, task):
+        task.expectations(LineCount)
+
+    def grade(self, task, submission, open_sandbox, timeout):
+        want = str(task.expectations(LineCount).lines)
+        return Outcome(resolved=submission.answer.strip() == want, patch_applied=False,
+                       candidate_patch=submission.patch,
+                       scores={"answered": float(bool(submission.answer.strip()))})
+
+    def case_problems(self, task, at_base, open_sandbox):
+        return []
+
+
+def oracle(task):
+    expected = task.expectations(LineCount)
+    return ScriptedPolicy("oracle", [
+        AssistantTurn(tool_calls=[ToolCall(name="count_lines", arguments={"path": expected.path})]),
+        AssistantTurn(final=str(expected.lines))])
+
+
+TOY = register(Capability(
+    name="toy", description="count the lines of a file", banks=("toy.jsonl",),
+    graders={"number": ExactNumber()}, tools=lambda task: {"count_lines": COUNT},
+    system_prompt="You count lines. Answer with the number only.",
+    task_prompt=lambda task: task.problem_statement,
+    scorer=lambda task, trajectory, outcome: {"counted": float(len(trajectory.steps) > 0)},
+    rewards={"resolved": lambda task, trajectory, outcome: float(outcome.resolved)},
+    formatter=conversation_example, oracle=oracle, expectations=LineCount,
+    gate_pass_rate=1.0))
+
+pytestmark = pytest.mark.harness_suite(capability="toy")
+
+
+def test_case(case_result):
+    assert_resolved(case_result)
+'''
+
+
+@pytest.fixture
+def toy_bank_rows(tiny_bank: Bank) -> Callable[[list[str]], str]:
+    """Rows of the toy capability's bank over the tiny project, ``toy-NAME`` for each name
+    (``fmt`` asks about calc/text/fmt.py, any other name about calc/ops/arith.py)."""
+    source = tiny_bank.tasks[0].repo_source.model_dump()
+
+    def rows(names: list[str]) -> str:
+        lines = []
+        for name in names:
+            path = "calc/text/fmt.py" if name == "fmt" else "calc/ops/arith.py"
+            lines.append(Task(
+                instance_id=f"toy-{name}", repo="fixtures/calc", problem_statement=f"How many "
+                f"lines does {path} have?", patch="", test_patch="", FAIL_TO_PASS=[],
+                capability="toy", source="test", repo_source=source, grader="number",
+                expected={"path": path, "lines": len(TINY_FILES[path].splitlines())},
+            ).model_dump_json())
+        return "".join(line + "\n" for line in lines)
+
+    return rows
+
+
+@pytest.fixture
+def toy_suite(pytester: pytest.Pytester,
+              toy_bank_rows: Callable[[list[str]], str]) -> pytest.Pytester:
+    """A pytester folder holding the toy capability's module and its bank (three cases)."""
+    pytester.makepyfile(test_toy=TOY_CAPABILITY)
+    (pytester.path / "toy.jsonl").write_text(toy_bank_rows(["arith", "fmt", "other"]))
+    return pytester
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ def harness(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("command", [
     ["eval"], ["runs", "show"], ["runs", "list"], ["images"], ["images", "build"],
-    ["images", "list"], ["images", "prune"]])
+    ["images", "list"], ["images", "prune"], ["capabilities"]])
 def test_every_command_has_help_with_examples(command: list[str], tmp_path: Path) -> None:
     result = harness(*command, "--help", cwd=tmp_path)
     assert result.returncode == 0 and "examples:" in result.stdout
@@ -38,6 +38,21 @@ def test_eval_runs_the_suite_and_runs_show_summarises_it(tmp_path: Path,
     assert "calc-002" in shown.stdout and "no change submitted" in shown.stdout
     listed = harness("runs", "list", cwd=tmp_path)
     assert "first" in listed.stdout and "0/3 resolved" in listed.stdout
+
+
+def test_capabilities_lists_navigation_and_what_it_declares() -> None:
+    root = Path(__file__).resolve().parents[1]
+    listed = harness("capabilities", cwd=root)
+    assert listed.returncode == 0 and listed.stdout.startswith("navigation ")
+    shown = harness("capabilities", "navigation", cwd=root)
+    assert shown.returncode == 0
+    for expected in ("bank.jsonl (43 cases)", "answer (ExactAnswer), tests (HiddenTests)",
+                     "harness.capabilities.navigation.navigation_scores",
+                     "files_found (harness.capabilities.navigation.files_found)",
+                     "NavigationExpectations: files", "pass rate >= 50%"):
+        assert expected in shown.stdout, shown.stdout
+    unknown = harness("capabilities", "planing", cwd=root)
+    assert unknown.returncode == 2 and "no capability named 'planing'" in unknown.stderr
 
 
 def test_errors_say_what_to_do(tmp_path: Path) -> None:

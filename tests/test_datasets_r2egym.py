@@ -12,7 +12,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import pytest
 
-from harness.datasets import load_r2egym, split_tests, task_from_r2e_row
+from harness.datasets import R2E_REPOS, InvalidRows, load_r2egym, split_tests, task_from_r2e_row
 from harness.errors import BankError
 from harness.task import GitSource
 
@@ -186,7 +186,7 @@ BAD_ROWS = [
     ({"expected_output_json": "{not json"}, "expected_output_json", "JSON object"),
     ({"expected_output_json": "[]"}, "expected_output_json", "JSON object, got a JSON array"),
     ({"expected_output_json": json.dumps({"test_keep": "PASSED"})}, "FAIL_TO_PASS",
-     "at least 1"),
+     "must not be empty"),
     ({"execution_result_content": json.dumps({"test_file_names": []})},
      "execution_result_content.old_commit_res_stdout", "pre-fix"),
     ({"execution_result_content": json.dumps({"old_commit_res_stdout": OLD_LOG,
@@ -208,10 +208,37 @@ def test_bad_rows_name_file_row_and_field(
     with pytest.raises(BankError, match=words) as caught:
         load_r2egym(path)
     assert (caught.value.path, caught.value.line, caught.value.field) == (str(path), 2, field)
-    skipped: list[BankError] = []
-    loaded = load_r2egym(path, skipped=skipped)
+    assert "pass skip_invalid_rows=True to load the rest" in str(caught.value)
+    loaded = load_r2egym(path, skip_invalid_rows=True)
     assert [t.instance_id for t in loaded.tasks] == [f"sympy__{'3' * 40}"]
-    assert [(e.line, e.field) for e in skipped] == [(2, field)]
+    assert [(e.line, e.field) for e in loaded.skipped] == [(2, field)]
+
+
+def test_every_bad_row_is_counted_and_the_rest_load(tmp_path: Path) -> None:
+    path = tmp_path / "R2E-Gym-V1.jsonl"
+    rows = [r2e_row(commit_hash=str(digit) * 40, problem_statement="" if digit % 2 else "x")
+            for digit in range(3, 9)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows) + "not json\n")
+    with pytest.raises(InvalidRows, match="and 3 more invalid rows; pass skip") as caught:
+        load_r2egym(path)
+    assert (caught.value.line, caught.value.field) == (1, "problem_statement")
+    assert [e.line for e in caught.value.errors] == [1, 3, 5, 7]
+    loaded = load_r2egym(path, skip_invalid_rows=True)
+    assert [t.instance_id for t in loaded.tasks] == [f"sympy__{d * 40}" for d in "468"]
+    assert [(e.line, e.field) for e in loaded.skipped] == [
+        (1, "problem_statement"), (3, "problem_statement"), (5, "problem_statement"),
+        (7, "<row>")]
+
+
+def test_the_repository_list_covers_r2e_gym_s_own_names() -> None:
+    names = {"sympy", "pandas", "numpy", "scrapy", "tornado", "statsmodels", "pillow",
+             "pyramid", "datalad", "aiohttp", "mypy", "coveragepy", "orange3", "bokeh"}
+    assert names <= set(R2E_REPOS)
+    assert all(value.count("/") == 1 for value in R2E_REPOS.values())
+    assert (R2E_REPOS["orange3"], R2E_REPOS["pillow"]) == ("biolab/orange3",
+                                                             "python-pillow/Pillow")
+    task = task_from_r2e_row(r2e_row(repo_name="bokeh"), origin="r.jsonl", number=1)
+    assert task.repo_source.url == "https://github.com/bokeh/bokeh.git"  # type: ignore[union-attr]
 
 
 def test_load_parquet_with_dropped_columns_and_label(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -16,14 +18,16 @@ import pytest
 from harness.datasets import (
     KNOWN_COLUMNS,
     REPO_COMMANDS,
+    InvalidRows,
     LoadResult,
     eval_script,
     instance_image_name,
     load_swebench,
     make_eval_spec,
+    reverse_patch,
 )
 from harness.datasets.swebench import source_name, task_from_row
-from harness.datasets.swebench_spec import directives, patched_files, run_tests_command
+from harness.datasets.swebench_spec import directives, run_tests_command
 from harness.errors import BankError, ConfigError
 from harness.task import GitSource, Task
 
@@ -120,12 +124,25 @@ def test_generated_scripts_reset_the_same_files_as_the_real_scripts(
         real: tuple[LoadResult, list[dict[str, Any]]]) -> None:
     loaded, _ = real
     for task in loaded.tasks:
-        official = re.findall(rf"^git checkout {task.base_commit} (.*)$", task.eval_script, re.M)
+        resets = re.compile(rf"^git checkout {task.base_commit} .*$", re.M)
         generated = eval_script(task.model_copy(update={"eval_script": ""}))
-        existing, created = patched_files(task.test_patch)
-        assert set(official[0].split()) == set(existing) | set(created)
+        assert resets.findall(generated) == resets.findall(task.eval_script), task.instance_id
         assert f"<<'EOF_114329324912'\n{task.test_patch}\nEOF_114329324912\n" in generated
         assert run_tests_command(task) in generated
+
+
+def test_every_row_of_the_real_multilingual_file_loads(swe_dir: Path) -> None:
+    path = swe_dir / "SWE-bench_Multilingual.test.parquet"
+    loaded = load_swebench(path)
+    raw = pq.read_table(path).to_pylist()
+    assert len(raw) == 300
+    assert [task.instance_id for task in loaded.tasks] == [r["instance_id"] for r in raw]
+    assert (loaded.skipped, loaded.dropped_columns) == ((), ())
+    axum = next(task for task in loaded.tasks if task.instance_id == "tokio-rs__axum-1730")
+    assert axum.FAIL_TO_PASS == [] and axum.PASS_TO_PASS
+    assert (axum.log_parser, axum.image) == (
+        "parse_log_cargo", "swebench/sweb.eval.x86_64.tokio-rs_1776_axum-1730:latest")
+    assert {task.source for task in loaded.tasks} == {"swe-bench-multilingual"}
 
 
 def test_the_table_covers_exactly_the_verified_repositories(swe_dir: Path) -> None:
@@ -143,12 +160,11 @@ def test_generated_script_order_and_new_files() -> None:
     task = task_of(repo="pytest-dev/pytest", eval_script="")
     script = eval_script(task)
     lines = script.split("\n")
-    reset = f"git checkout {SHA} pkg/tests/test_a.py pkg/tests/data.json"
+    reset = f"git checkout {SHA} pkg/tests/test_a.py pkg/tests/test_new.py pkg/tests/data.json"
     assert lines[:2] == ["#!/bin/bash", "set -uxo pipefail"]
     assert "cd /testbed" in lines
     assert [i for i, line in enumerate(lines) if line == reset] == [
-        lines.index(reset), len(lines) - 3]
-    assert "rm -f pkg/tests/test_new.py" in lines
+        lines.index(reset), len(lines) - 2]
     start = lines.index(": '>>>>> Start Test Output'")
     assert lines[start + 1] == "pytest -rA pkg/tests/test_a.py pkg/tests/test_new.py"
     assert lines[start + 2] == ": '>>>>> End Test Output'"
@@ -194,7 +210,6 @@ MALFORMED = [  # (changes to the third row, field named, words of the message)
     ({"FAIL_TO_PASS": "[not json"}, "FAIL_TO_PASS", "JSON"),
     ({"FAIL_TO_PASS": '"a string"'}, "FAIL_TO_PASS", "list of strings"),
     ({"PASS_TO_PASS": [1, 2]}, "PASS_TO_PASS", "list of strings"),
-    ({"FAIL_TO_PASS": "[]"}, "FAIL_TO_PASS", "at least 1"),
     ({"version": 3.0}, "version", "a string, got float"),
     ({"base_commit": "abc"}, "base_commit", "40-hex"),
     ({"instance_id": ""}, "instance_id", "non-empty"),
@@ -217,6 +232,11 @@ def test_malformed_jsonl_row_names_file_line_and_field(
     with pytest.raises(BankError, match=message) as caught:
         load_swebench(path)
     assert (caught.value.path, caught.value.line, caught.value.field) == (str(path), 4, field)
+    assert "(the only invalid row; pass skip_invalid_rows=True to load the rest)" in str(
+        caught.value)
+    loaded = load_swebench(path, skip_invalid_rows=True)
+    assert [task.instance_id for task in loaded.tasks] == ["a__b-1", "a__b-2"]
+    assert [(e.line, e.field) for e in loaded.skipped] == [(4, field)]
 
 
 @pytest.mark.parametrize(("bad", "field", "message"), MALFORMED, ids=MALFORMED_IDS)
@@ -240,6 +260,52 @@ def write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
             values = [v if isinstance(v, float) else None for v in values]
         columns[name] = values
     pq.write_table(pa.table(columns), path)
+
+
+def test_one_error_names_the_first_bad_row_and_counts_the_others(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    lines = [json.dumps(row(instance_id="a__b-1")), "{not json", json.dumps(row(
+        instance_id="a__b-3", base_commit="abc")), json.dumps(row(instance_id="a__b-4")),
+        json.dumps(row(instance_id="a__b-1")), "[1, 2]"]
+    path.write_bytes("\n".join(lines).encode() + b"\n\xff\xfe{}\n")
+    with pytest.raises(InvalidRows) as caught:
+        load_swebench(path)
+    assert (caught.value.line, caught.value.field) == (2, "<row>")
+    assert str(caught.value).startswith(f"{path}:2: field '<row>': expected a JSON object")
+    assert str(caught.value).endswith(
+        "(and 4 more invalid rows; pass skip_invalid_rows=True to load the rest)")
+    expected = [(2, "<row>"), (3, "base_commit"), (5, "instance_id"), (6, "<row>"),
+                (7, "<row>")]
+    assert [(e.line, e.field) for e in caught.value.errors] == expected
+    loaded = load_swebench(path, skip_invalid_rows=True)
+    assert [task.instance_id for task in loaded.tasks] == ["a__b-1", "a__b-4"]
+    assert [(e.path, e.line, e.field) for e in loaded.skipped] == [
+        (str(path), line, field) for line, field in expected]
+    assert "already row 1" in str(loaded.skipped[2]) and "UTF-8" in str(loaded.skipped[4])
+
+
+def test_skipping_needs_one_valid_row_and_file_errors_still_raise(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "rows.jsonl", [row(base_commit="x"), row(patch=None)])
+    with pytest.raises(BankError, match="at least one valid row; all 2 rows are invalid"):
+        load_swebench(path, skip_invalid_rows=True)
+    (tmp_path / "rows.json").write_text("[\n{")
+    with pytest.raises(BankError, match="valid JSON"):
+        load_swebench(tmp_path / "rows.json", skip_invalid_rows=True)
+
+
+def test_bad_parquet_rows_are_skipped_with_their_row_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "rows.parquet"
+    rows = [row(instance_id=f"a__b-{i}") for i in range(1, 6)]
+    rows[1]["problem_statement"] = ""
+    rows[3]["FAIL_TO_PASS"] = "[x"
+    write_parquet(path, rows)
+    with pytest.raises(BankError, match="and 1 more invalid row;") as caught:
+        load_swebench(path)
+    assert (caught.value.line, caught.value.field) == (2, "problem_statement")
+    loaded = load_swebench(path, skip_invalid_rows=True)
+    assert [t.instance_id for t in loaded.tasks] == ["a__b-1", "a__b-3", "a__b-5"]
+    assert [(e.line, e.field) for e in loaded.skipped] == [
+        (2, "problem_statement"), (4, "FAIL_TO_PASS")]
 
 
 def test_json_list_rows_and_duplicates(tmp_path: Path) -> None:
@@ -308,7 +374,7 @@ def fake_datasets(monkeypatch: pytest.MonkeyPatch, load: Any) -> list[tuple[str,
 
 
 def test_hugging_face_name_loads_through_datasets(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = fake_datasets(monkeypatch, lambda name, split: [row(), row(FAIL_TO_PASS=[])])
+    calls = fake_datasets(monkeypatch, lambda name, split: [row(), row(FAIL_TO_PASS="[x")])
     with pytest.raises(BankError) as caught:
         load_swebench("princeton-nlp/SWE-bench_Verified", split="test")
     assert caught.value.path == "hf://princeton-nlp/SWE-bench_Verified[test]"
@@ -331,3 +397,155 @@ def test_offline_hub_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_datasets(monkeypatch, offline)
     with pytest.raises(ConfigError, match="offline"):
         load_swebench("princeton-nlp/SWE-bench_Lite")
+
+
+# --- SWE-smith and Multimodal rows -----------------------------------------------------------
+
+def smith_row(**changes: Any) -> dict[str, Any]:
+    """A row shaped like SWE-smith's: the image in image_name, no test_patch, the bug patch."""
+    base: dict[str, Any] = {
+        "instance_id": "owner__proj.0123abcd.func_pm_op_change__x1", "repo":
+        "swesmith/owner__proj.0123abcd", "base_commit": SHA, "patch": BUG_PATCH,
+        "FAIL_TO_PASS": ["tests/test_a.py::test_add"], "PASS_TO_PASS": ["tests/test_a.py::t"],
+        "created_at": "2025-04-01T00:00:00", "image_name": "swebench/swesmith.x86_64.owner_1776_"
+        "proj.0123abcd", "problem_statement": "add() subtracts",
+    }
+    base.update(changes)
+    return base
+
+
+BUG_PATCH = ("diff --git a/pkg/a.py b/pkg/a.py\nindex 1111111..2222222 100644\n--- a/pkg/a.py\n"
+             "+++ b/pkg/a.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a + b\n"
+             "+    return a - b\n")
+FIX_PATCH = ("diff --git a/pkg/a.py b/pkg/a.py\nindex 2222222..1111111 100644\n--- a/pkg/a.py\n"
+             "+++ b/pkg/a.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n+    return a + b\n"
+             "-    return a - b\n")
+
+
+def test_swe_smith_rows_name_their_image_and_keep_the_fix(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "SWE-smith.jsonl", [smith_row()])
+    loaded = load_swebench(path)
+    task = loaded.tasks[0]
+    assert (task.image, task.test_patch, task.patch) == (
+        smith_row()["image_name"], "", FIX_PATCH)
+    assert task.repo_source == GitSource(
+        kind="git", url="https://github.com/swesmith/owner__proj.0123abcd.git", commit=SHA)
+    assert (task.source, loaded.dropped_columns) == ("swe-smith", ())
+    both = load_swebench(write_jsonl(tmp_path / "r.jsonl", [smith_row(image="mine:1",
+                                                                       test_patch="tests")]))
+    assert (both.tasks[0].image, both.tasks[0].test_patch) == ("mine:1", "tests")
+    assert both.tasks[0].source == "swe-bench"
+
+
+def test_test_patch_is_still_required_of_swe_bench_rows(tmp_path: Path) -> None:
+    with pytest.raises(BankError, match="missing") as caught:
+        load_swebench(write_jsonl(tmp_path / "r.jsonl", [row(test_patch=...)]))
+    assert caught.value.field == "test_patch"
+
+
+def test_swe_smith_binary_bug_patch_is_an_invalid_row(tmp_path: Path) -> None:
+    binary = "diff --git a/x.png b/x.png\nindex 1..2 100644\nGIT binary patch\nliteral 1\n"
+    path = write_jsonl(tmp_path / "SWE-smith.jsonl", [smith_row(patch=binary),
+                                                      smith_row(instance_id="o__p.1.x")])
+    loaded = load_swebench(path, skip_invalid_rows=True)
+    assert [task.instance_id for task in loaded.tasks] == ["o__p.1.x"]
+    assert (loaded.skipped[0].field, "binary" in str(loaded.skipped[0])) == ("patch", True)
+
+
+ASSET = {"path": "test/expected.png", "url": "https://example.org/expected.png"}
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (json.dumps({"problem_statement": ["https://example.org/issue.png"], "patch": [],
+                 "test_patch": [ASSET]}),
+     {"problem_statement": [{"url": "https://example.org/issue.png"}], "test_patch": [ASSET]}),
+    ({"test_patch": [ASSET | {"note": None}], "patch": None}, {"test_patch": [ASSET]}),
+    ("", {}), (None, {}), ({"patch": []}, {}),
+])
+def test_multimodal_image_assets_are_kept(tmp_path: Path, value: Any,
+                                          expected: dict[str, Any]) -> None:
+    path = tmp_path / "SWE-bench_Multimodal.json"
+    path.write_text(json.dumps([row(image_assets=value)]))
+    task = load_swebench(path).tasks[0]
+    assert task.image_assets == expected
+    assert ("image_assets" in task.model_dump(exclude_defaults=True)) == bool(expected)
+
+
+def test_multimodal_image_assets_from_parquet_structs(tmp_path: Path) -> None:
+    path = tmp_path / "SWE-bench_Multimodal.parquet"
+    rows = [row(instance_id="a__b-1", image_assets={"test_patch": [ASSET], "patch": []}),
+            row(instance_id="a__b-2", image_assets={"test_patch": [], "patch": []})]
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    loaded = load_swebench(path)
+    assert [task.image_assets for task in loaded.tasks] == [{"test_patch": [ASSET]}, {}]
+
+
+@pytest.mark.parametrize(("value", "field"), [
+    ("[]", "image_assets"), ({"test_patch": "x.png"}, "image_assets.test_patch"),
+    ({"test_patch": [ASSET, {"path": 3}]}, "image_assets.test_patch.1"),
+])
+def test_malformed_image_assets_name_the_entry(tmp_path: Path, value: Any, field: str) -> None:
+    path = write_jsonl(tmp_path / "rows.jsonl", [row(image_assets=value)])
+    with pytest.raises(BankError) as caught:
+        load_swebench(path)
+    assert (caught.value.line, caught.value.field) == (1, field)
+
+
+# --- reverse_patch ---------------------------------------------------------------------------
+
+def git(directory: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=directory, check=True, capture_output=True,
+                          text=True).stdout
+
+
+CLEAN = {"pkg/a.py": "def add(a, b):\n    return a + b\n# end\n",
+         "pkg/gone.py": "def helper():\n    return 1\n",
+         "pkg/moved.py": "".join(f"line {i}\n" for i in range(20)),
+         "pkg/tail.sql": "--- a heading that looks like a diff header\nselect 1;",
+         "run.sh": "echo hi\n"}
+BUGGY = {"pkg/a.py": "def add(a, b):\n    return a - b\n# end\n",
+         "pkg/new.py": "X = 1",
+         "pkg/renamed.py": "".join(f"line {i}\n" for i in range(20)) + "line 20\n",
+         "pkg/tail.sql": "++ a line that looks like a diff header\nselect 2;\n",
+         "run.sh": "echo hi\n"}
+
+
+def test_reversed_bug_patch_restores_the_clean_tree(tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    git(repo, "init", "-q")
+    for name, content in CLEAN.items():
+        (repo / name).write_text(content)
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "clean")
+    for name in CLEAN:
+        (repo / name).unlink()
+    for name, content in BUGGY.items():
+        (repo / name).write_text(content)
+    (repo / "run.sh").chmod(0o755)
+    git(repo, "add", "-A")
+    bug = git(repo, "diff", "--cached", "-M")
+    assert "rename from pkg/moved.py" in bug and "new mode 100755" in bug
+    assert "\\ No newline at end of file" in bug and "deleted file mode" in bug
+    fix = reverse_patch(bug)
+    assert reverse_patch(fix) == bug
+    (repo / "fix.diff").write_text(fix)
+    git(repo, "apply", "--index", "fix.diff")
+    (repo / "fix.diff").unlink()
+    assert git(repo, "diff", "--cached", "--stat", "HEAD") == ""
+    assert {str(p.relative_to(repo)): p.read_text() for p in repo.rglob("*")
+            if p.is_file() and ".git" not in p.parts} == CLEAN
+
+
+@pytest.mark.parametrize(("patch", "words"), [
+    ("diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a\n+b\n", "ends inside"),
+    ("diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n+c\n", "more lines"),
+    ("diff --git a/x b/y\nsimilarity index 90%\ncopy from x\ncopy to y\n", "copy"),
+    ("diff --git a/x b/x\n--- a/x\nindex 1..2\n", "not followed by"),
+    ("diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n?a\n", "not context"),
+])
+def test_patches_that_cannot_be_reversed(patch: str, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        reverse_patch(patch)

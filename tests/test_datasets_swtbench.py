@@ -10,7 +10,7 @@ import pytest
 import harness.datasets
 from harness.datasets import drop_filtered, load_swebench, load_swtbench, read_filter_ids, swt_bench
 from harness.datasets.swtbench import swt_source_name
-from harness.errors import ConfigError
+from harness.errors import BankError, ConfigError
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -26,7 +26,7 @@ def data(shared_data: Path) -> Path:
 def test_swt_bench_verified_has_433_rows(data: Path) -> None:
     verified = data / "swe-bench" / "SWE-bench_Verified.test.parquet"
     filter_file = data / "swt-bench" / "filter_cases_verified.txt"
-    tasks = swt_bench(verified, filter_file)
+    tasks = swt_bench(verified, filter_file).tasks
     assert len(tasks) == 433
     assert len({task.instance_id for task in tasks}) == 433
     all_ids = {task.instance_id for task in load_swebench(verified).tasks}
@@ -38,7 +38,7 @@ def test_swt_bench_lite_drops_the_lite_filter(data: Path) -> None:
     lite = data / "swe-bench" / "SWE-bench_Lite.test.parquet"
     dropped = read_filter_ids(data / "swt-bench" / "filter_cases_lite.txt")
     swe_ids = [task.instance_id for task in load_swebench(lite).tasks]
-    tasks = swt_bench(lite, data / "swt-bench" / "filter_cases_lite.txt")
+    tasks = swt_bench(lite, data / "swt-bench" / "filter_cases_lite.txt").tasks
     assert [task.instance_id for task in tasks] == [i for i in swe_ids if i not in dropped]
     assert dropped <= set(swe_ids) and len(tasks) < len(swe_ids)
     assert {task.source for task in tasks} == {"swt-bench-lite"}
@@ -60,9 +60,28 @@ def test_loaded_rows_are_testing_tasks_with_the_gold_fields(tmp_path: Path) -> N
     assert [(t.capability, t.source, t.patch, t.test_patch) for t in loaded.tasks] == [
         ("testing", "swt-bench-verified", "fix", "tests")] * 2
     (tmp_path / "drop.txt").write_text("o__p-1\n\n  ")
-    assert [t.instance_id for t in swt_bench(path, tmp_path / "drop.txt")] == ["o__p-2"]
+    assert [t.instance_id for t in swt_bench(path, tmp_path / "drop.txt").tasks] == ["o__p-2"]
     assert drop_filtered(loaded.tasks, frozenset()) == list(loaded.tasks)
     assert load_swtbench(path, source_label="mine").tasks[0].source == "mine"
+
+
+def test_invalid_rows_refuse_the_set_unless_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "SWE-bench_Lite.jsonl"
+    row = {"repo": "o/p", "instance_id": "o__p-1", "base_commit": SHA, "patch": "fix",
+           "test_patch": "tests", "problem_statement": "bug", "FAIL_TO_PASS": '["t::a"]',
+           "PASS_TO_PASS": "[]"}
+    rows = [row, row | {"instance_id": "o__p-2", "FAIL_TO_PASS": "[x"},
+            row | {"instance_id": "o__p-3"}, row | {"instance_id": "o__p-4", "patch": 1}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "drop.txt").write_text("o__p-3\no__p-4\n")
+    with pytest.raises(BankError, match="and 1 more invalid row; pass skip_invalid_rows=True"):
+        swt_bench(path, tmp_path / "drop.txt")
+    with pytest.raises(BankError, match="FAIL_TO_PASS"):
+        load_swtbench(path)
+    loaded = swt_bench(path, tmp_path / "drop.txt", skip_invalid_rows=True)
+    assert [t.instance_id for t in loaded.tasks] == ["o__p-1"]
+    assert [(e.line, e.field) for e in loaded.skipped] == [(2, "FAIL_TO_PASS"), (4, "patch")]
+    assert load_swtbench(path, skip_invalid_rows=True).tasks[0].source == "swt-bench-lite"
 
 
 def test_filter_file_without_final_newline_and_missing_file(tmp_path: Path) -> None:

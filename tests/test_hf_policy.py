@@ -11,12 +11,12 @@ import pytest
 pytest.importorskip("torch", reason="needs the train extra (torch==2.13.0)")
 pytest.importorskip("trl", reason="needs the train extra")
 
+from harness.bank import load_bank
 from harness.errors import ConfigError
 from harness.harmony import render_conversation, validate_harmony_format
 from harness.policies import split_uri
 from harness.protocols import Tool
 from harness.rundir import RunDir
-from harness.task import load_bank
 from harness.tools import default_tools
 from harness.trajectory import Trajectory
 from trainers.tiny_model import save_tiny_model

@@ -69,10 +69,10 @@ def test_same_seed_same_bytes_and_the_cases_are_valid(local_index, tmp_path, mon
 
     tasks = [Task.model_validate_json(line) for line in first.decode().splitlines()]
     assert len(tasks) == 4
-    assert [len(task.expected.files) for task in tasks].count(2) == 1, "one two-file bug"
+    assert [len(task.expected["files"]) for task in tasks].count(2) == 1, "one two-file bug"
     for task in tasks:
         assert task.FAIL_TO_PASS and task.repo_source.delete
-        for path in task.expected.files:
+        for path in task.expected["files"]:
             assert path not in task.problem_statement
             if "." in module_name(path):
                 assert module_name(path) not in task.problem_statement

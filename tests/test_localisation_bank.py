@@ -11,10 +11,14 @@ import pytest
 from generators.tasks.bank_spec import BankSpec, ProjectSpec
 from generators.tasks.generate import generate_bank, write_bank
 from generators.tasks.localisation_bank import generate_questions
-from harness.grading.answer import Location, grade_final_answer
-from harness.runner import RunConfig, attempt_case
-from harness.scoring import score
-from harness.task import Task, load_bank
+from harness.bank import load_bank
+from harness.capabilities.navigation import NAVIGATION
+from harness.grading.answer import ExactAnswer, Location
+from harness.results import Outcome, Submission
+from harness.run_config import RunConfig
+from harness.runner import play_and_grade
+from harness.scoring import case_scores
+from harness.task import Task
 from harness.trajectory import Message, Trajectory
 from harness.validation import check_case
 
@@ -100,6 +104,15 @@ def _final(task: Task, text: str) -> Trajectory:
         Message(role="assistant", channel="final", content=text, turn=1)])
 
 
+def grade_answer_text(task: Task, text: str) -> Outcome:
+    """The answer grader's verdict on a final answer (it opens no sandbox)."""
+    def no_sandbox() -> None:
+        raise AssertionError("the answer grader needs no sandbox")
+
+    return ExactAnswer().grade(task, Submission(answer=text), no_sandbox,  # type: ignore[arg-type]
+                               timeout=1)
+
+
 def test_a_questions_only_bank_is_reproducible_valid_and_loads(local_index, tmp_path,
                                                                monkeypatch) -> None:
     sha256 = _publish(local_index)
@@ -118,15 +131,15 @@ def test_a_questions_only_bank_is_reproducible_valid_and_loads(local_index, tmp_
         assert task.repo_source.base_patch == "" and task.repo_source.delete == []
         assert "path/to/file.py::Qualified.name" in task.problem_statement
         locations = [Location.parse(text) for text in task.expected_answer]
-        assert task.expected.files == sorted({loc.path for loc in locations})
-        assert task.expected.symbols == sorted(
+        assert task.expected["files"] == sorted({loc.path for loc in locations})
+        assert task.expected["symbols"] == sorted(
             {loc.path.removesuffix(".py").replace("/", ".") + "." + loc.qualname
              for loc in locations})
         check = check_case(task, runs=1)
         assert check.ok, check.problems
 
     tasks = load_bank(tmp_path / "a.jsonl").tasks
-    assert [t.model_dump() for t in tasks] == rows
+    assert [t.model_dump(exclude_defaults=True) for t in tasks] == rows
     write_bank(tasks, tmp_path / "again.jsonl")
     assert (tmp_path / "again.jsonl").read_bytes() == first
 
@@ -134,19 +147,20 @@ def test_a_questions_only_bank_is_reproducible_valid_and_loads(local_index, tmp_
 def test_answers_are_graded_exactly_with_precision_and_recall(two_answer_task: Task) -> None:
     task = two_answer_task
     right, other = task.expected_answer
-    wrong = grade_final_answer(task, _final(task, "mini/words.py::nowhere"))
-    assert not wrong.resolved and wrong.answer_precision == 0.0 and wrong.answer_recall == 0.0
+    wrong = grade_answer_text(task, "mini/words.py::nowhere")
+    assert not wrong.resolved
+    assert wrong.scores == {"answer_precision": 0.0, "answer_recall": 0.0}
     assert "misses 2" in wrong.summary()
 
-    partial = grade_final_answer(task, _final(task, f"- `{right}`\n- mini/words.py::nowhere"))
+    partial = grade_answer_text(task, f"- `{right}`\n- mini/words.py::nowhere")
     assert not partial.resolved
-    assert (partial.answer_precision, partial.answer_recall) == (0.5, 0.5)
+    assert partial.scores == {"answer_precision": 0.5, "answer_recall": 0.5}
     assert partial.answer_missing == [other] and partial.answer_extra == [
         "mini/words.py::nowhere"]
 
-    exact = grade_final_answer(task, _final(task, f"{other}, and {right}."))
+    exact = grade_answer_text(task, f"{other}, and {right}.")
     assert exact.resolved and exact.summary().startswith("resolved")
-    assert not grade_final_answer(task, _final(task, "")).resolved
+    assert not grade_answer_text(task, "").resolved
 
 
 def test_a_replayed_answer_runs_through_the_runner_and_scores(two_answer_task: Task,
@@ -155,14 +169,14 @@ def test_a_replayed_answer_runs_through_the_runner_and_scores(two_answer_task: T
     recorded = _final(task, task.expected_answer[0])
     replay = tmp_path / "replay.json"
     replay.write_text(recorded.model_dump_json())
-    trajectory, outcome = attempt_case(task, RunConfig(model=f"replay:{replay}"))
+    trajectory, outcome = play_and_grade(task, RunConfig(model=f"replay:{replay}"))
     assert not outcome.resolved and outcome.answer == task.expected_answer[0]
-    assert score(task, trajectory, outcome) == {
+    assert case_scores(NAVIGATION, task, trajectory, outcome) == {
         "files_found": 0.0, "symbols_located": 0.0,
         "answer_precision": 1.0, "answer_recall": 0.5}
 
-    trajectory, outcome = attempt_case(task, RunConfig(model="oracle"))
+    trajectory, outcome = play_and_grade(task, RunConfig(model="oracle"))
     assert outcome.resolved and outcome.fail_to_pass == {}
-    assert score(task, trajectory, outcome) == {
+    assert case_scores(NAVIGATION, task, trajectory, outcome) == {
         "files_found": 1.0, "symbols_located": 1.0,
         "answer_precision": 1.0, "answer_recall": 1.0}

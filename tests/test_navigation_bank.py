@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from generators.tasks.fixture_bank import derive_patches
+from harness.bank import load_bank
 from harness.grading.patches import touched_files
-from harness.task import Task, load_bank
+from harness.task import Task
 
 SUITE = Path(__file__).resolve().parents[1] / "suites" / "navigation"
 BANK = load_bank(SUITE / "bank.jsonl")
@@ -34,17 +35,17 @@ def test_case_is_consistent_with_its_spec(task: Task) -> None:
 
 @pytest.mark.parametrize("task", BANK.tasks, ids=lambda t: t.instance_id)
 def test_problem_statement_does_not_name_the_file(task: Task) -> None:
-    for path in task.expected.files:
+    for path in task.expected["files"]:
         assert path not in task.problem_statement
         assert Path(path).name not in task.problem_statement
-    assert set(task.expected.files) == set(touched_files(task.patch))
+    assert set(task.expected["files"]) == set(touched_files(task.patch))
 
 
 @pytest.mark.parametrize("task", BANK.tasks, ids=lambda t: t.instance_id)
 def test_expected_symbols_exist_several_modules_deep(task: Task) -> None:
     root = Path(task.repo_source.path)
-    for symbol in task.expected.symbols:
-        module_path = next(f for f in task.expected.files
+    for symbol in task.expected["symbols"]:
+        module_path = next(f for f in task.expected["files"]
                            if symbol.startswith(f[:-3].replace("/", ".") + "."))
         assert module_path.count("/") >= 2, f"{module_path} is not several modules deep"
         qualname = symbol[len(module_path[:-3]) + 1:].split(".")

@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -209,10 +208,13 @@ def test_a_tool_call_is_asked_for_with_the_conversation_tools_and_model(
                               reasoning_content="Look at arith first."))
     policy = policy_for(server.url, tiny_task, f"{FAST}&temperature=0&max_tokens=256", "#my-lora")
     turn = policy.next_turn(CONVERSATION, [READ_FILE])
-    assert turn == AssistantTurn(
+    assert turn.model_copy(update={"raw": ""}) == AssistantTurn(
         analysis="Look at arith first.", prompt_tokens=11, completion_tokens=7,
         tool_calls=[ToolCall(name="read_file", arguments={"path": "calc/ops/arith.py"},
                              call_id="call_a")])
+    raw = json.loads(turn.raw)  # the endpoint's message, kept as it came
+    assert raw["reasoning_content"] == "Look at arith first."
+    assert raw["tool_calls"][0]["function"]["name"] == "read_file"
     [body] = server.chat_bodies()
     assert body == {"model": "my-lora", "temperature": 0.0, "max_tokens": 256,
                     "messages": [{"role": "system", "content": "You are an agent."},
@@ -473,12 +475,10 @@ def test_requests_in_flight_to_one_endpoint_are_limited_per_process(
 
 
 def test_a_served_model_resolves_a_case_through_the_runner(
-        serve: Callable[..., ChatServer], tiny_task: Task, tmp_path: Path) -> None:
+        serve: Callable[..., ChatServer], tiny_task: Task, run_dir: RunDir) -> None:
     server = serve(tool_reply("apply_patch", {"patch": tiny_task.patch}, call_id="call_patch",
                               reasoning_content="sub adds; apply the fix."),
                    completion({"content": "Fixed sub."}, prompt=40, completion=3))
-    run_dir = RunDir(tmp_path / "run")
-    run_dir.create({"suite": "openai"})
     result = run_case(tiny_task, 1, RunConfig(model=f"openai:{server.url}?{FAST}#m"), run_dir)
     assert result.status == "resolved" and result.attempts == 1 and result.error is None
     assert (result.prompt_tokens, result.completion_tokens) == (11 + 40, 7 + 3)
@@ -494,9 +494,7 @@ def test_a_served_model_resolves_a_case_through_the_runner(
 
 
 def test_a_dead_endpoint_is_an_infra_error_not_a_model_failure(
-        closed_url: str, tiny_task: Task, tmp_path: Path) -> None:
-    run_dir = RunDir(tmp_path / "run")
-    run_dir.create({"suite": "openai"})
+        closed_url: str, tiny_task: Task, run_dir: RunDir) -> None:
     config = RunConfig(model=f"openai:{closed_url}?attempts=2&backoff=0.001#m", infra_retries=1)
     result = run_case(tiny_task, 1, config, run_dir)
     assert result.status == "infra_error" and result.outcome is None

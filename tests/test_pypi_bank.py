@@ -10,10 +10,11 @@ import pytest
 
 from generators.tasks.bank_spec import load_spec
 from generators.tasks.injection import module_name
+from harness.bank import load_bank
 from harness.grading import patches
 from harness.grading.answer import is_defined, parse_answer
 from harness.sources import source_tree
-from harness.task import PypiSource, Task, load_bank
+from harness.task import PypiSource, Task
 
 SUITE = Path(__file__).resolve().parents[1] / "suites" / "navigation"
 SPEC = load_spec(SUITE / "pypi.toml")
@@ -27,7 +28,7 @@ def test_the_bank_has_at_least_100_cases_from_at_least_4_projects() -> None:
     per_project = Counter(task.repo for task in BUGS)
     assert len(BUGS) >= 100
     assert len(per_project) >= 4
-    assert sum(len(task.expected.files) > 1 for task in BUGS) >= 5, "combined bugs"
+    assert sum(len(task.expected["files"]) > 1 for task in BUGS) >= 5, "combined bugs"
 
 
 def test_the_bank_asks_localisation_questions_of_every_project() -> None:
@@ -44,15 +45,15 @@ def test_case_is_pinned_hidden_and_consistent(task: Task) -> None:
     hidden = sorted(patches.test_files_of(task.FAIL_TO_PASS))
     assert source.delete == hidden
     assert sorted(patches.touched_files(task.test_patch)) == hidden
-    assert sorted(patches.touched_files(task.patch)) == task.expected.files
-    assert sorted(patches.touched_files(source.base_patch)) == task.expected.files
+    assert sorted(patches.touched_files(task.patch)) == task.expected["files"]
+    assert sorted(patches.touched_files(source.base_patch)) == task.expected["files"]
     assert set(patches.test_files_of(task.PASS_TO_PASS)) <= set(hidden)
     assert not set(task.FAIL_TO_PASS) & set(task.PASS_TO_PASS)
 
 
 @pytest.mark.parametrize("task", BUGS, ids=lambda t: t.instance_id)
 def test_problem_statement_names_neither_file_nor_module(task: Task) -> None:
-    for path in task.expected.files:
+    for path in task.expected["files"]:
         assert path not in task.problem_statement
         if "." in module_name(path):
             assert module_name(path) not in task.problem_statement

@@ -48,18 +48,23 @@ class ProjectSpec(BaseModel):
     code: list[str] = Field(min_length=1, description=(
         "globs of files where bugs may go and questions are drawn from"))
     test_command: str = Field(default=DEFAULT_TEST_COMMAND, description="runs the suite")
+    python_packages: list[str] = Field(default_factory=list, description=(
+        "pip requirements the project's tests need besides pytest and coverage (the "
+        "project's own environment; the harness's packages are never visible to it)"))
     max_fail_to_pass: int = Field(default=60, ge=1, description="reject broader bugs")
 
     def plan(self) -> ProjectPlan:
         return ProjectPlan(name=self.name, version=self.version, sha256=self.sha256,
                            cases=self.cases, combined=self.combined, code=tuple(self.code),
                            test_command=self.test_command,
+                           python_packages=tuple(self.python_packages),
                            max_fail_to_pass=self.max_fail_to_pass)
 
     def question_plan(self) -> QuestionPlan:
         return QuestionPlan(name=self.name, version=self.version, sha256=self.sha256,
                             questions=self.questions, code=tuple(self.code),
-                            test_command=self.test_command)
+                            test_command=self.test_command,
+                            python_packages=tuple(self.python_packages))
 
 
 class BankSpec(BaseModel):

@@ -27,12 +27,16 @@ from typing import Any
 
 from tqdm import tqdm
 
+from generators.tasks.generate import write_bank
+from harness.capabilities.navigation import NavigationExpectations
 from harness.errors import ConfigError
-from harness.grading.grader import apply_patch_text, run_test_files
+from harness.grading.grader import apply_patch_text
 from harness.grading.junit import parse_junit
+from harness.grading.test_runs import run_test_files
 from harness.results import TestStatus
-from harness.sandbox.local import GIT_IDENTITY, LocalSandbox
-from harness.task import DEFAULT_TEST_COMMAND, NavigationExpectations, PathSource, Task
+from harness.sandbox.local import LocalSandbox
+from harness.sandbox.workspace import GIT_IDENTITY
+from harness.task import DEFAULT_TEST_COMMAND, PathSource, Task
 
 
 class SpecError(ConfigError):
@@ -116,7 +120,7 @@ def build_case(bank_dir: Path, repo: str, case: dict[str, Any], capability: str,
         version="0.1", capability=capability, source="fixture",
         repo_source=PathSource(kind="path", path=f"repos/{repo}", base_patch=base_patch),
         test_command=DEFAULT_TEST_COMMAND,
-        expected=NavigationExpectations(files=case["files"], symbols=case["symbols"]))
+        expected=NavigationExpectations(files=case["files"], symbols=case["symbols"]).model_dump())
 
 
 def build_bank(bank_dir: Path, capability: str) -> list[Task]:
@@ -146,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     output = args.output or bank_dir / "bank.jsonl"
-    output.write_text("".join(task.model_dump_json() + "\n" for task in tasks), encoding="utf-8")
+    write_bank(tasks, output)
     print(f"wrote {len(tasks)} cases to {output}")
     return 0
 

@@ -66,6 +66,8 @@ def generate_bank(spec: BankSpec, isolation: Isolation = "none", jobs: int = 2,
 
 
 def write_bank(tasks: list[Task], path: Path) -> None:
-    """One JSON row per case; the same tasks always give the same bytes."""
+    """One JSON row per case, fields at their defaults left out (so a new field does not
+    change every row); the same tasks always give the same bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(task.model_dump_json() + "\n" for task in tasks), encoding="utf-8")
+    path.write_text("".join(task.model_dump_json(exclude_defaults=True) + "\n"
+                            for task in tasks), encoding="utf-8")

@@ -39,13 +39,15 @@ from pathlib import PurePosixPath
 
 from generators.tasks.mutations import Mutation, candidate_mutations
 from generators.tasks.statements import write_statement
+from harness.capabilities.navigation import NavigationExpectations
 from harness.errors import SandboxError
-from harness.grading.grader import run_tests_once
 from harness.grading.junit import failure_messages, parse_junit
 from harness.grading.patches import is_test_path
+from harness.grading.test_runs import run_tests_once
+from harness.sandbox.environments import DEFAULT_PACKAGES, EnvSpec
 from harness.sandbox.local import Isolation, LocalSandbox
 from harness.sources import normalise
-from harness.task import NavigationExpectations, PypiSource, Task
+from harness.task import PypiSource, Task
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 BASELINE_RUNS = 3
@@ -63,7 +65,11 @@ class ProjectPlan:
     combined: int
     code: tuple[str, ...]
     test_command: str
+    python_packages: tuple[str, ...]
     max_fail_to_pass: int
+
+    def environment(self) -> EnvSpec:
+        return EnvSpec(python_packages=(*DEFAULT_PACKAGES, *self.python_packages))
 
 
 @dataclass(frozen=True)
@@ -158,7 +164,8 @@ def make_task(sandbox: LocalSandbox, plan: ProjectPlan, found: Screened, capabil
     digest = hashlib.sha256(base_patch.encode()).hexdigest()[:8]
     source = PypiSource(kind="pypi", name=plan.name, version=plan.version, sha256=plan.sha256,
                         base_patch=base_patch, delete=hidden)
-    with LocalSandbox(source, isolation=sandbox.isolation) as base:
+    with LocalSandbox(source, isolation=sandbox.isolation,
+                      environment=plan.environment()) as base:
         base_commit = base.base_commit
     return Task(
         instance_id=f"{normalise(plan.name)}-{plan.version}-{digest}", repo=f"pypi/{plan.name}",
@@ -167,8 +174,9 @@ def make_task(sandbox: LocalSandbox, plan: ProjectPlan, found: Screened, capabil
         patch=gold, test_patch=test_patch, FAIL_TO_PASS=list(found.fail_to_pass),
         PASS_TO_PASS=pass_to_pass, version=plan.version, capability=capability,
         source="generated:bug-injection", repo_source=source, test_command=plan.test_command,
+        python_packages=list(plan.python_packages),
         expected=NavigationExpectations(files=files, symbols=sorted(
-            f"{module_name(m.path)}.{m.symbol}" for m in found.mutations)))
+            f"{module_name(m.path)}.{m.symbol}" for m in found.mutations)).model_dump())
 
 
 def confirmed(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
@@ -193,7 +201,7 @@ def generate_project(plan: ProjectPlan, capability: str, seed: int,
     """Every case of one project, in the order they were found."""
     rng = random.Random(f"{seed}:{normalise(plan.name)}:{plan.version}")
     source = PypiSource(kind="pypi", name=plan.name, version=plan.version, sha256=plan.sha256)
-    with LocalSandbox(source, isolation=isolation) as sandbox:
+    with LocalSandbox(source, isolation=isolation, environment=plan.environment()) as sandbox:
         baseline = measure_baseline(sandbox, plan.test_command)
         candidates = _candidates(sandbox, plan, rng)
         singles: list[Screened] = []

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 from generators.tasks.injection import module_name
 from generators.tasks.localisation import LocalisationQuestion, index_project, select_questions
+from harness.capabilities.navigation import NavigationExpectations
+from harness.sandbox.environments import DEFAULT_PACKAGES, EnvSpec
 from harness.sandbox.local import Isolation, LocalSandbox
 from harness.sources import normalise, source_tree
-from harness.task import NavigationExpectations, PypiSource, Task
+from harness.task import PypiSource, Task
 
 INSTRUCTION = ("This is a question about the code, not a bug report: do not change any file. "
                "Give as your final answer the locations, one per line, each written "
@@ -35,6 +37,7 @@ class QuestionPlan:
     questions: int
     code: tuple[str, ...]
     test_command: str
+    python_packages: tuple[str, ...] = ()
 
 
 def generate_questions(plan: QuestionPlan, capability: str, seed: int,
@@ -44,7 +47,8 @@ def generate_questions(plan: QuestionPlan, capability: str, seed: int,
     source = PypiSource(kind="pypi", name=plan.name, version=plan.version, sha256=plan.sha256)
     index = index_project(source_tree(source), plan.code)
     questions = select_questions(index, project_seed(plan, seed), plan.questions)
-    with LocalSandbox(source, isolation=isolation) as sandbox:
+    environment = EnvSpec(python_packages=(*DEFAULT_PACKAGES, *plan.python_packages))
+    with LocalSandbox(source, isolation=isolation, environment=environment) as sandbox:
         base_commit = sandbox.base_commit
     tasks = [question_task(plan, question, capability, source, base_commit)
              for question in questions]
@@ -70,8 +74,9 @@ def question_task(plan: QuestionPlan, question: LocalisationQuestion, capability
         problem_statement=f"{question.question}\n\n{INSTRUCTION}", patch="", test_patch="",
         FAIL_TO_PASS=[], version=plan.version,
         capability=capability, source="generated:localisation", repo_source=source,
-        test_command=plan.test_command, expected_answer=answer,
+        test_command=plan.test_command, expected_answer=answer, grader="answer",
+        python_packages=list(plan.python_packages),
         expected=NavigationExpectations(
             files=sorted({location.path for location in question.answer}),
             symbols=sorted({f"{module_name(location.path)}.{location.qualname}"
-                            for location in question.answer})))
+                            for location in question.answer})).model_dump())

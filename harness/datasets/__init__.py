@@ -17,8 +17,10 @@ from harness.datasets.swebench import (
     IGNORED_COLUMNS,
     KNOWN_COLUMNS,
     V5_COLUMNS,
+    InvalidRows,
     LoadResult,
     load_swebench,
+    reverse_patch,
     task_from_row,
 )
 from harness.datasets.swebench_spec import (
@@ -39,6 +41,7 @@ __all__ = [
     "REPO_COMMANDS",
     "V5_COLUMNS",
     "EvalSpec",
+    "InvalidRows",
     "LoadResult",
     "Prediction",
     "RepoCommand",
@@ -55,6 +58,7 @@ __all__ = [
     "read_predictions",
     "read_report",
     "report_filename",
+    "reverse_patch",
     "split_tests",
     "swt_bench",
     "task_from_r2e_row",

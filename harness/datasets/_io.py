@@ -1,7 +1,9 @@
 """Rows from JSONL, JSON, Parquet files or a Hugging Face dataset, each with its 1-based number.
 
 The number is what a ``BankError`` names: the line for JSONL, the row for JSON lists,
-Parquet files and Hugging Face splits.
+Parquet files and Hugging Face splits. ``read_rows`` yields a row that cannot be read (a
+JSONL line that is not a JSON object, say) as its ``BankError`` in place of the row, so one
+bad row never hides the others; a file that cannot be read at all raises.
 """
 
 from __future__ import annotations
@@ -19,23 +21,25 @@ from harness.json_object import NotAJsonObject, json_object
 
 Row = dict[str, Any]
 Numbered = Iterator[tuple[int, Row]]
+Entries = Iterator[tuple[int, Row | BankError]]
 
 SUFFIXES = (".jsonl", ".json", ".parquet")
 _HF_NAME = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 
 
-def read_rows(source: str | Path, *, split: str = "test") -> tuple[str, Numbered]:
-    """``(origin, rows)`` for a file path or a Hugging Face dataset name (``owner/name``).
+def read_rows(source: str | Path, *, split: str = "test") -> tuple[str, Entries]:
+    """``(origin, entries)`` for a file path or a Hugging Face dataset name (``owner/name``).
 
     ``origin`` is the file path, or ``hf://owner/name[split]``; it is the path in errors.
+    Each entry is ``(number, row)``, or ``(number, BankError)`` for a row that is unreadable.
     """
     path = Path(source)
     if path.is_file():
         suffix = path.suffix.lower()
         if suffix == ".jsonl":
-            return str(path), jsonl_rows(path)
+            return str(path), jsonl_entries(path)
         if suffix == ".json":
-            return str(path), json_rows(path)
+            return str(path), json_entries(path)
         if suffix == ".parquet":
             return str(path), parquet_rows(path)
         raise ConfigError(f"{path}: unknown file type; expected one of {', '.join(SUFFIXES)}")
@@ -45,16 +49,31 @@ def read_rows(source: str | Path, *, split: str = "test") -> tuple[str, Numbered
 
 
 def jsonl_rows(path: Path) -> Numbered:
+    """One JSON object per line; the first line that is not one raises its ``BankError``."""
+    return _raising(jsonl_entries(path))
+
+
+def json_rows(path: Path) -> Numbered:
+    """A JSON file holding a list of row objects; the first non-object raises."""
+    return _raising(json_entries(path))
+
+
+def jsonl_entries(path: Path) -> Entries:
     """One JSON object per line; blank lines are skipped, only ``\\n`` ends a line."""
-    text = path.read_bytes().decode("utf-8")
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, BankError(str(path), number, "<row>",
+                                    f"UTF-8 text (byte {exc.start} of the line is not)")
+            continue
         if line.strip():
             yield number, _row(line, path, number)
 
 
-def json_rows(path: Path) -> Numbered:
-    """A JSON file holding a list of row objects."""
-    data = _loads(path.read_bytes().decode("utf-8"), path)
+def json_entries(path: Path) -> Entries:
+    """A JSON file holding a list of row objects (a file that does not parse raises)."""
+    data = _loads(_decode(path), path)
     if not isinstance(data, list):
         raise BankError(str(path), 1, "<file>", f"a JSON list of rows, got {type(data).__name__}")
     for number, row in enumerate(data, start=1):
@@ -71,7 +90,14 @@ def parquet_rows(path: Path) -> Numbered:
     except (pa.ArrowException, OSError) as exc:
         raise BankError(str(path), 1, "<file>", f"a Parquet file ({exc})") from exc
     number = 0
-    for batch in batches:
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (pa.ArrowException, OSError) as exc:
+            raise BankError(str(path), number + 1, "<file>",
+                            f"a readable Parquet file; reading stopped here ({exc})") from exc
         for row in batch.to_pylist():
             number += 1
             yield number, dict(row)
@@ -135,6 +161,23 @@ def string_list(row: Mapping[str, Any], field: str, origin: str, number: int) ->
     return list(value)
 
 
+def _raising(entries: Entries) -> Numbered:
+    for number, entry in entries:
+        if isinstance(entry, BankError):
+            raise entry
+        yield number, entry
+
+
+def _decode(path: Path) -> str:
+    """The file as UTF-8; an undecodable byte is a file error naming its line."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise BankError(str(path), line, "<file>", "UTF-8 text") from exc
+
+
 def _loads(data: str, path: Path) -> Any:
     """Parse a whole JSON file; an error names the line where parsing failed."""
     try:
@@ -143,9 +186,9 @@ def _loads(data: str, path: Path) -> Any:
         raise BankError(str(path), exc.lineno, "<row>", f"valid JSON ({exc.msg})") from exc
 
 
-def _row(value: Any, path: Path, number: int) -> Row:
-    """Row ``number`` of ``path``: a JSON object, or its text."""
+def _row(value: Any, path: Path, number: int) -> Row | BankError:
+    """Row ``number`` of ``path`` (a JSON object, or its text), or why it is not one."""
     try:
         return json_object(value)
     except NotAJsonObject as exc:
-        raise BankError(str(path), number, "<row>", str(exc)) from exc
+        return BankError(str(path), number, "<row>", str(exc))

@@ -50,7 +50,7 @@ from pydantic import ValidationError
 from harness.datasets import _r2e_parts as parts
 from harness.datasets._io import read_rows, text, validation_error
 from harness.datasets.swebench import (
-    KNOWN_COLUMNS,
+    READ_COLUMNS,
     LoadResult,
     collect_tasks,
     github_url,
@@ -62,13 +62,26 @@ from harness.json_object import NotAJsonObject, json_object
 from harness.task import GitSource, Task
 
 R2E_REPOS: Mapping[str, str] = {
-    "aiohttp": "aio-libs/aiohttp", "coveragepy": "nedbat/coveragepy",
+    "aiohttp": "aio-libs/aiohttp", "bokeh": "bokeh/bokeh", "coveragepy": "nedbat/coveragepy",
     "datalad": "datalad/datalad", "matplotlib": "matplotlib/matplotlib",
-    "moto": "getmoto/moto", "numpy": "numpy/numpy", "orange3": "biolab/orange3",
-    "pandas": "pandas-dev/pandas", "pillow": "python-pillow/Pillow",
-    "pyramid": "Pylons/pyramid", "scrapy": "scrapy/scrapy", "sympy": "sympy/sympy",
+    "moto": "getmoto/moto", "mypy": "python/mypy", "numpy": "numpy/numpy",
+    "orange3": "biolab/orange3", "pandas": "pandas-dev/pandas", "pillow": "python-pillow/Pillow",
+    "pyramid": "Pylons/pyramid", "pytorch-lightning": "Lightning-AI/pytorch-lightning",
+    "scrapy": "scrapy/scrapy", "statsmodels": "statsmodels/statsmodels", "sympy": "sympy/sympy",
     "tornado": "tornadoweb/tornado",
 }
+"""R2E-Gym's ``repo_name`` -> GitHub ``owner/name``.
+
+The names are R2E-Gym's own: the ``RepoName`` enum of its package
+(``src/r2egym/repo_analysis/repo_analysis_args.py``, the same list as ``repo_str_names`` in
+``repo_analysis/constants.py``): sympy, pandas, numpy, scrapy, tornado, statsmodels, pillow,
+pyramid, datalad, aiohttp, mypy, coveragepy, orange3, bokeh. The owners follow its
+``repo_name_map`` (``repo_analysis/add_github_issue_to_commit.py``) where it has one, except
+orange3, which it spells ``biolan/orange3``: the project is ``biolab/orange3``. The others
+are the projects' public GitHub homes. ``matplotlib``, ``moto`` (listed here before) and
+``pytorch-lightning`` are not in that enum: names the package does not confirm, mapped for
+R2E-style rows that use them. Pass ``repos=`` to ``load_r2egym`` for any other name.
+"""
 R2E_COLUMNS = ("repo_name", "commit_hash", "docker_image", "problem_statement",
                "parsed_commit_content", "execution_result_content", "expected_output_json")
 TESTS_DIR = "r2e_tests"
@@ -103,6 +116,9 @@ def task_from_r2e_row(row: Mapping[str, Any], *, origin: str, number: int,
         raise fail("execution_result_content.old_commit_res_stdout", "the pre-fix test log")
     fail_to_pass, pass_to_pass = split_tests(expected, old_log,
                                              str(execution.get("new_commit_res_stdout") or ""))
+    if not fail_to_pass:
+        raise fail("FAIL_TO_PASS", "must not be empty: no test of the row's logs fails before "
+                   "the fix and passes after it")
     issue = text(row, "problem_statement", origin, number)
     tagged = _ISSUE.search(issue)
     url = github_url(repos[repo_name])
@@ -151,12 +167,13 @@ def split_tests(expected: Mapping[str, Any], old_log: str,
 
 def load_r2egym(source: str | Path, *, split: str = "train", capability: str = "navigation",
                 source_label: str | None = None, repos: Mapping[str, str] = R2E_REPOS,
-                skipped: list[BankError] | None = None) -> LoadResult:
+                skip_invalid_rows: bool = False) -> LoadResult:
     """Load R2E-Gym rows from a file or a dataset name (``R2E-Gym/R2E-Gym-Lite``).
 
     ``source_label`` defaults to the name (``r2e-gym-lite``, ``r2e-gym-swe-bench-verified``).
-    Rows that cannot become tasks (R2E-Gym-V1 has rows without a problem statement) raise,
-    or are appended to ``skipped`` when a list is passed.
+    A row that cannot become a task (R2E-Gym-V1 has rows without a problem statement)
+    refuses the file, naming it and counting the others, unless ``skip_invalid_rows``: then
+    the valid rows load and ``LoadResult.skipped`` holds the errors.
     """
     origin, rows = read_rows(source, split=split)
     label = source_label or source_name(origin, "r2e-gym")
@@ -167,8 +184,9 @@ def load_r2egym(source: str | Path, *, split: str = "train", capability: str = "
         return task_from_r2e_row(row, origin=origin, number=number, capability=capability,
                                  source=label, repos=repos)
 
-    known = {*R2E_COLUMNS, *KNOWN_COLUMNS}
-    return collect_tasks(rows, origin=origin, convert=convert, known=known, skipped=skipped)
+    known = {*R2E_COLUMNS, *READ_COLUMNS}
+    return collect_tasks(rows, origin=origin, convert=convert, known=known,
+                         skip_invalid_rows=skip_invalid_rows)
 
 
 def _gold_file(diff: Mapping[str, Any]) -> bool:

@@ -6,7 +6,8 @@ prefixed and every ``__`` becomes ``_1776_``, e.g.
 ``swebench/sweb.eval.x86_64.django_1776_django-11099:latest``.
 
 The eval script is the row's ``eval_script`` (SWE-bench 5.x rows carry it). Otherwise it is
-generated the way SWE-bench generates it: reset the test files, apply ``test_patch`` through a
+generated the way SWE-bench generates it: reset the test patch's files (``git checkout`` of
+the base commit, new files too, as the official scripts do), apply ``test_patch`` through a
 heredoc, run the repository's test command on the files the test patch touches between the
 ``>>>>> Start/End Test Output`` markers, and reset the test files again. The generated script
 leaves out SWE-bench's per-version preamble (locale exports, reinstalling the package), so
@@ -84,23 +85,6 @@ def instance_image_name(instance_id: str, *, namespace: str = "swebench",
     return f"{namespace}/{key}".replace("__", "_1776_")
 
 
-def patched_files(patch: str) -> tuple[list[str], list[str]]:
-    """``(existing, created)``: paths a patch changes that exist before it, and new files."""
-    existing: list[str] = []
-    created: list[str] = []
-    current: str | None = None
-    for line in patch.split("\n"):
-        header = re.match(r"diff --git a/.* b/(.*)", line)
-        if header:
-            current = header.group(1)
-            existing.append(current)
-        elif current in existing and (line.startswith("new file mode")
-                                      or line == "--- /dev/null"):
-            existing.remove(current)
-            created.append(current)
-    return existing, created
-
-
 def directives(repo: str, test_patch: str) -> list[str]:
     """What the test command runs: the test patch's files, as Django test modules for Django."""
     paths = re.findall(r"diff --git a/.* b/(.*)", test_patch)
@@ -127,12 +111,8 @@ def eval_script(task: Task, commands: Mapping[str, RepoCommand] = REPO_COMMANDS)
     """The row's ``eval_script``, or one generated as SWE-bench does (see the module doc)."""
     if task.eval_script:
         return task.eval_script
-    existing, created = patched_files(task.test_patch)
-    reset = []
-    if existing:
-        reset.append(f"git checkout {task.base_commit} {' '.join(existing)}")
-    if created:
-        reset.append(f"rm -f {' '.join(created)}")
+    test_files = re.findall(r"^diff --git a/.* b/(.*)$", task.test_patch, re.M)
+    reset = [f"git checkout {task.base_commit} {' '.join(test_files)}"] if test_files else []
     delimiter = HEREDOC
     while delimiter in task.test_patch:
         delimiter += "_"

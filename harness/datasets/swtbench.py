@@ -17,6 +17,7 @@ is SWE-bench Verified minus ``filter_cases_verified.txt``: 433 of 500 rows.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -31,20 +32,21 @@ def swt_source_name(origin: str) -> str:
     own = source_name(origin, "swt-bench")
     if own != "swt-bench":
         return own
-    return "swt-bench" + source_name(origin).removeprefix("swe-bench")
+    return "swt-bench" + source_name(origin, "swe-bench").removeprefix("swe-bench")
 
 
-def load_swtbench(source: str | Path, *, split: str = "test",
-                  source_label: str | None = None) -> LoadResult:
+def load_swtbench(source: str | Path, *, split: str = "test", source_label: str | None = None,
+                  skip_invalid_rows: bool = False, capability: str = "testing") -> LoadResult:
     """SWE-bench-shaped rows (SWE-bench or SWT-Bench files, or a dataset name) as testing tasks.
 
-    Every task has ``capability="testing"``; ``source`` is ``source_label`` or derived
+    Every task has ``capability`` ("testing" unless told); ``source`` is ``source_label`` or derived
     (``swt-bench``, ``swt-bench-lite``, ``swt-bench-verified``). No filter is applied here:
-    see ``swt_bench``.
+    see ``swt_bench``. An invalid row refuses the file unless ``skip_invalid_rows``.
     """
     origin, rows = read_rows(source, split=split)
     label = source_label or swt_source_name(origin)
-    return tasks_from_rows(rows, origin=origin, capability="testing", source=label)
+    return tasks_from_rows(rows, origin=origin, capability=capability, source=label,
+                           skip_invalid_rows=skip_invalid_rows)
 
 
 def read_filter_ids(path: Path) -> frozenset[str]:
@@ -62,11 +64,15 @@ def drop_filtered(tasks: Iterable[Task], filter_ids: frozenset[str]) -> list[Tas
 
 
 def swt_bench(source: str | Path, filter_file: Path, *, split: str = "test",
-              source_label: str | None = None) -> list[Task]:
+              source_label: str | None = None, skip_invalid_rows: bool = False,
+              capability: str = "testing") -> LoadResult:
     """A SWT-Bench set: the SWE-bench rows of ``source`` minus the ids of ``filter_file``.
 
-    ``swt_bench(verified_parquet, data / "filter_cases_verified.txt")`` is SWT-Bench
-    Verified (433 tasks); the lite and full filter files make the other two sets.
+    ``swt_bench(verified_parquet, data / "filter_cases_verified.txt").tasks`` is SWT-Bench
+    Verified (433 tasks); the lite and full filter files make the other two sets. With
+    ``skip_invalid_rows``, ``skipped`` holds the invalid rows, filtered ids or not.
     """
-    loaded = load_swtbench(source, split=split, source_label=source_label)
-    return drop_filtered(loaded.tasks, read_filter_ids(filter_file))
+    filter_ids = read_filter_ids(filter_file)
+    loaded = load_swtbench(source, split=split, source_label=source_label,
+                           skip_invalid_rows=skip_invalid_rows, capability=capability)
+    return dataclasses.replace(loaded, tasks=tuple(drop_filtered(loaded.tasks, filter_ids)))

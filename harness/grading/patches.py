@@ -1,14 +1,60 @@
-"""Small facts about unified diffs: which files they touch, which paths are tests."""
+"""Small facts about unified diffs: which files they touch, the lines they add, which paths
+are tests."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 _HEADER = "diff --git "
 _RENAME = re.compile(r"^(?:rename|copy) (?:from|to) (.+)$")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _TEST_DIRS = {"test", "tests", "testing"}
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+_OLD_HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
+
+
+@dataclass
+class FileDiff:
+    """One file's part of a git patch: its (new) path and its lines after the header."""
+
+    path: str
+    lines: list[str] = field(default_factory=list)
+    old_path: str = ""
+    """The path before the patch (the same as ``path`` unless renamed or added)."""
+
+    def added_lines(self) -> Iterator[tuple[int, str]]:
+        """(line number in the new file, text) of every added line."""
+        yield from self._hunk_lines(_HUNK, "+")
+
+    def removed_lines(self) -> Iterator[tuple[int, str]]:
+        """(line number in the old file, text) of every removed line."""
+        yield from self._hunk_lines(_OLD_HUNK, "-")
+
+    def _hunk_lines(self, hunk: re.Pattern[str], sign: str) -> Iterator[tuple[int, str]]:
+        number, in_hunk = 0, False
+        for line in self.lines:
+            if match := hunk.match(line):
+                number, in_hunk = int(match.group(1)), True
+            elif in_hunk and line.startswith(sign):
+                yield number, line[1:]
+                number += 1
+            elif in_hunk and line.startswith(" "):
+                number += 1
+
+
+def file_diffs(patch: str) -> list[FileDiff]:
+    """The patch split at each ``diff --git`` header (text before the first is dropped)."""
+    diffs: list[FileDiff] = []
+    for line in patch.splitlines():
+        if line.startswith(_HEADER):
+            paths = _header_paths(line[len(_HEADER):])
+            diffs.append(FileDiff(paths[-1], old_path=paths[0]))
+        elif diffs:
+            diffs[-1].lines.append(line)
+    return diffs
 
 
 def touched_files(patch: str) -> list[str]:
