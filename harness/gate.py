@@ -53,8 +53,8 @@ def decide_gate(capability: str, keys: Iterable[Key], latest: Mapping[Key, CaseR
     """Judge the selected cases; infrastructure errors are counted apart, never as failures.
 
     A selected case with no row at all (never run: an interrupted session, a crashed
-    worker) makes the gate inconclusive whatever the numbers; infrastructure errors do
-    so beyond ``max_infra_error_rate``.
+    worker), or an interrupted session, makes the gate inconclusive whatever the
+    numbers; infrastructure errors do so beyond ``max_infra_error_rate``.
     """
     keys = sorted(set(keys))
     rows = [latest[k] for k in keys if k in latest]
@@ -95,6 +95,10 @@ def decide_gate(capability: str, keys: Iterable[Key], latest: Mapping[Key, CaseR
             "session stopped early"
         reasons.append(f"{missing} case(s) with no result ({why}); finish the run with "
                        "--resume")
+    elif interrupted:
+        verdict = "inconclusive"
+        reasons.append("the session was interrupted (every selected case has a row, but "
+                       "the run did not end on its own); re-run with --resume to confirm")
     return GateReport(capability=capability, cases=len(keys), resolved=resolved,
                       unresolved=len(graded) - resolved, infra_errors=infra, not_recorded=missing,
                       pass_rate=rate, ci_low=low, ci_high=high, threshold=threshold,

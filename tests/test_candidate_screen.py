@@ -10,20 +10,29 @@ from hypothesis import strategies as st
 from harness.grading.candidate import pytest_config, runner_controlled, screen
 from harness.grading.patches import file_diffs
 
+# Directories holding an __init__.py in the candidate's tree.
+PACKAGES = frozenset({"_pytest", "src/pluggy", "calc", "calc/ops", "tests/py", "src/calc"})
+
 
 @pytest.mark.parametrize(("path", "at_base", "controlled"), [
     ("conftest.py", True, True), ("deep/er/conftest.py", False, True),
     ("pytest.ini", False, True), ("sub/.pytest.ini", False, True), ("pytest.toml", True, True),
     ("a/b.pth", False, True), (".gitattributes", True, True),
     ("pytest.py", False, True), ("_pytest/__init__.py", False, True),
-    ("src/pluggy/hooks.py", False, True), ("sitecustomize.py", False, True),
+    ("_pytest/forge.py", False, True), ("src/pluggy/hooks.py", False, True),
+    ("sitecustomize.py", False, True), ("tools/usercustomize.py", False, True),
+    ("tests/py/__init__.py", False, True),  # tests/ is no package: `py` is top level there
+    ("src/coverage.py", False, True),
     ("packaging/version.py", True, False),  # the project's own module of that name
+    ("calc/coverage.py", False, False),  # calc.coverage, a submodule: shadows nothing
+    ("src/calc/packaging/__init__.py", False, False),
+    ("docs/py/notes.md", False, False), ("docs/pytest.md", False, False),
     ("calc/ops/arith.py", False, False), ("pyproject.toml", True, False),
     ("tests/test_pytest_things.py", False, False),
 ])
 def test_which_changed_paths_the_grader_puts_back(path: str, at_base: bool,
                                                   controlled: bool) -> None:
-    assert runner_controlled(path, at_base) is controlled
+    assert runner_controlled(path, at_base, PACKAGES) is controlled
 
 
 def test_pytest_sections_are_compared_and_the_rest_ignored() -> None:

@@ -163,6 +163,16 @@ def test_an_interrupted_session_says_so() -> None:
     assert any("interrupted" in reason for reason in report.reasons)
 
 
+def test_an_interrupted_session_is_inconclusive_even_with_every_case_recorded() -> None:
+    latest = make_run({i: "resolved" for i in ids("ok", 4)})
+    report = decide_gate(CAPABILITY, latest.keys(), latest, threshold=0.5, interrupted=True)
+    assert report.not_recorded == 0
+    assert report.pass_rate == 1.0
+    assert report.verdict == "inconclusive"
+    assert any("interrupted" in reason and "--resume" in reason for reason in report.reasons)
+    assert decide_gate(CAPABILITY, latest.keys(), latest, threshold=0.5).verdict == "pass"
+
+
 def test_selected_keys_without_a_row_count_as_not_recorded() -> None:
     latest = make_run({i: "resolved" for i in ids("ok", 4)})
     selected = [*latest.keys(), ("never-ran", 1)]

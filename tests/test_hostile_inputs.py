@@ -183,3 +183,31 @@ def test_every_tool_refuses_text_that_is_not_unicode(shared_box: LocalSandbox,
         for key in strings:
             with pytest.raises(ToolError, match="not valid Unicode"):
                 tool(shared_box, {key: "caf\udce9 \ud800"})
+
+
+_SEARCH = ("read_file", "repo_search", "find_symbol", "git_diff", "list_directory")
+
+
+@given(st.binary(max_size=2048), st.sampled_from(["notes.txt", "pkg_data.py", "odd name.bin"]))
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                  HealthCheck.too_slow])
+def test_any_file_contents_are_read_by_every_tool_and_stored(
+        shared_box: LocalSandbox, tiny_task: Task, contents: bytes, name: str) -> None:
+    """Bytes a case wrote (binary, Latin-1, NULs, no newline) reach the model as text, or as
+    a ToolError, from every tool that reads files; the diff of them is storable too."""
+    tools = default_tools(tiny_task)
+    shared_box.write_file(name, contents)
+    try:
+        arguments: dict[str, dict[str, Any]] = {
+            "read_file": {"path": name}, "repo_search": {"pattern": "a"},
+            "find_symbol": {"name": "main"}, "git_diff": {}, "list_directory": {"path": "."}}
+        for tool_name in _SEARCH:
+            try:
+                output = tools[tool_name](shared_box, arguments[tool_name])
+            except ToolError as error:
+                output = str(error)
+            assert isinstance(output, str)
+            json.loads(dump_json(Message(role="tool", content=output)))
+        json.loads(json.dumps(storable_text(shared_box.diff()), ensure_ascii=False))
+    finally:
+        shared_box.reset()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import configparser
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -61,15 +62,35 @@ _TAMPERING_PATTERNS = {name: re.compile(rx) for name, rx in _TAMPERING.items()}
 _FLAG_PATTERNS = {name: re.compile(rx) for name, rx in _FLAGS.items()}
 
 
-def runner_controlled(path: str, at_base: bool) -> bool:
+MODULE_SUFFIXES = frozenset({".py", ".pyc", ".pyw", ".so", ".pyd"})
+
+
+def runner_controlled(path: str, at_base: bool,
+                      packages: Collection[str] = frozenset()) -> bool:
     """Whether a changed ``path`` is put back whatever it holds (``SECTIONED_CONFIG`` files
-    are decided by ``pytest_config`` instead). A module named like the runner is only
-    refused when it is new: an existing one is the project's own code."""
+    are decided by ``pytest_config`` instead).
+
+    A new module can shadow the runner only under a top-level name: a module file or a
+    regular package (a directory in ``packages``, those holding an ``__init__.py``) whose
+    directory is not itself a package, so could be on ``sys.path``. ``calc/coverage.py``
+    in the package ``calc`` is ``calc.coverage`` and is kept; an existing module of a
+    runner's name is the project's own code."""
     pure = PurePosixPath(path)
     if pure.name in CONFIG_FILES or pure.suffix == ".pth":
         return True
-    stems = {PurePosixPath(part).stem for part in pure.parts}
-    return not at_base and bool(stems & RUNNER_MODULES)
+    if at_base:
+        return False
+    parts = pure.parts
+    for depth, part in enumerate(parts):
+        directory = "/".join(parts[:depth])
+        if depth and directory in packages:
+            return False  # everything below is a submodule of a package
+        last = depth == len(parts) - 1
+        if last and pure.suffix in MODULE_SUFFIXES and pure.stem in RUNNER_MODULES:
+            return True
+        if not last and part in RUNNER_MODULES and "/".join(parts[:depth + 1]) in packages:
+            return True
+    return False
 
 
 def pytest_config(name: str, text: str) -> str:

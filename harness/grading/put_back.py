@@ -54,12 +54,21 @@ def put_back(sandbox: Sandbox, paths: Sequence[str], at_base: set[str]) -> None:
 def runner_changes(sandbox: Sandbox, changed: Sequence[str], at_base: set[str]) -> list[str]:
     """The changed paths that configure or extend the test runner (see ``candidate``)."""
     found = []
+    packages = _packages(sandbox) if changed else set()
     for path in changed:
         sectioned = PurePosixPath(path).name in SECTIONED_CONFIG
-        if runner_controlled(path, path in at_base) or (
+        if runner_controlled(path, path in at_base, packages) or (
                 sectioned and _pytest_config_changed(sandbox, path, path in at_base)):
             found.append(path)
     return found
+
+
+def _packages(sandbox: Sandbox) -> set[str]:
+    """The directories of the candidate's tree that hold an ``__init__.py`` (tracked or
+    not): regular packages, whose modules cannot shadow a top-level one."""
+    listed = _git_lines(sandbox, ["ls-files", "--cached", "--others", "-z"])
+    return {str(PurePosixPath(path).parent) for path in listed
+            if PurePosixPath(path).name == "__init__.py"}
 
 
 def _pytest_config_changed(sandbox: Sandbox, path: str, at_base: bool) -> bool:
