@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -14,6 +15,10 @@ from harness.cli_common import Subparsers, add_group
 from harness.errors import HarnessError
 from harness.sandbox.local import resolve_isolation
 from harness.task import Task
+
+if TYPE_CHECKING:
+    from generators.tasks.bank_spec import BankSpec
+    from generators.tasks.generate import GeneratedBank
 
 EXAMPLES = """examples:
   harness tasks list                                  # every committed bank under suites/
@@ -73,6 +78,7 @@ def selected_cases(paths: list[Path], cases: str | None) -> tuple[list[Bank], li
 
 def run_generate(args: argparse.Namespace) -> int:
     isolation = resolve_isolation(args.isolation)
+    generated: tuple[GeneratedBank, BankSpec] | None = None
     if args.spec.is_dir():
         from generators.tasks.fixture_bank import build_bank
 
@@ -83,15 +89,32 @@ def run_generate(args: argparse.Namespace) -> int:
         from generators.tasks.generate import generate_bank
 
         spec = load_spec(args.spec)
-        tasks, dropped = generate_bank(spec, isolation, args.jobs, tqdm.write)
-        for check in dropped:
+        bank = generate_bank(spec, isolation, args.jobs, tqdm.write)
+        for check in bank.dropped:
             print(f"dropped {check.instance_id}: {'; '.join(check.problems)}", file=sys.stderr)
+        tasks, generated = bank.tasks, (bank, spec)
         output = args.output or args.spec.parent / spec.output
     from generators.tasks.generate import write_bank
 
     write_bank(tasks, output)
     print(f"wrote {len(tasks)} cases to {output}")
+    if generated is not None:
+        print(f"wrote its card to {write_card(*generated, args.spec, output)}")
     return 0
+
+
+def write_card(bank: GeneratedBank, spec: BankSpec, spec_path: Path, output: Path) -> Path:
+    """The bank's card next to it (``generators.tasks.bank_card``)."""
+    from generators.tasks.bank_card import bank_card, card_path_for
+
+    try:
+        shown = spec_path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        shown = spec_path
+    path = output.with_name(card_path_for(output.name))
+    path.write_text(bank_card(output.name, str(shown), spec.seed, bank.tasks, bank.stats,
+                              len(bank.dropped)), encoding="utf-8")
+    return path
 
 
 def run_validate(args: argparse.Namespace) -> int:

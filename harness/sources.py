@@ -65,7 +65,8 @@ def source_identity(source: RepoSource) -> str:
         name, pin = _repo_name(source.url), f"{source.url}@{source.commit}"
     else:
         name, pin = f"{normalise(source.name)}-{source.version}", source.sha256
-    hidden = "\0".join(source.delete)
+    # Deleting files also takes them out of packaging file lists (scrub_file_lists, v2).
+    hidden = "\0".join([*source.delete, "scrubbed-file-lists-v2"]) if source.delete else ""
     digest = hashlib.sha256(f"{pin}\0{source.base_patch}\0{hidden}".encode()).hexdigest()[:16]
     return f"{name}-{digest}"
 

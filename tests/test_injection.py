@@ -11,12 +11,13 @@ from hypothesis import strategies as st
 from generators.tasks.bank_spec import BankSpec, ProjectSpec, load_spec
 from generators.tasks.generate import generate_bank, write_bank
 from generators.tasks.injection import (
+    across_files,
     function_id,
     measure_baseline,
     module_name,
     unstable_functions,
 )
-from harness.errors import ConfigError
+from harness.errors import ConfigError, SandboxError
 from harness.sandbox.local import LocalSandbox
 from harness.task import DEFAULT_TEST_COMMAND, PathSource, Task
 
@@ -54,7 +55,8 @@ def _spec(sha256: str, seed: int) -> BankSpec:
 
 
 def _bank_bytes(spec: BankSpec, path: Path) -> bytes:
-    tasks, dropped = generate_bank(spec, "none", jobs=1)
+    generated = generate_bank(spec, "none", jobs=1)
+    tasks, dropped = generated.tasks, generated.dropped
     assert dropped == []
     write_bank(tasks, path)
     return path.read_bytes()
@@ -134,3 +136,28 @@ def test_the_baseline_leaves_out_tests_whose_ids_move_between_runs(tmp_path: Pat
     assert {function_id(t) for t in baseline.stable} == {
         "tests/test_ids.py::test_fixed_ids", "tests/test_ids.py::test_plain"}
     assert len(baseline.stable) == 6
+
+
+def test_a_suite_that_cannot_run_says_why_and_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "proj" / "tests").mkdir(parents=True)
+    (tmp_path / "proj" / "tests" / "test_a.py").write_text("def test_a():\n    pass\n")
+    (tmp_path / "proj" / "setup.cfg").write_text("[tool:pytest]\naddopts = --cov=proj\n")
+    source = PathSource(kind="path", path=str(tmp_path / "proj"))
+    with LocalSandbox(source) as box, pytest.raises(SandboxError) as raised:
+        measure_baseline(box, DEFAULT_TEST_COMMAND)
+    message = str(raised.value)
+    assert "no test passes on the clean tree" in message
+    assert "--cov" in message and "python_packages" in message
+
+
+@given(st.lists(st.sampled_from(["a.py", "b.py", "c.py"]), max_size=30))
+def test_candidates_are_taken_from_each_file_in_turn(paths: list[str]) -> None:
+    from generators.tasks.mutations import Mutation
+    mutations = [Mutation("flip_comparison", path, f"f{i}", i, "", "", "")
+                 for i, path in enumerate(paths)]
+    ordered = across_files(mutations)
+    assert sorted(ordered, key=lambda m: m.line) == mutations
+    for path in set(paths):  # each file's own order is kept
+        assert [m for m in ordered if m.path == path] == [m for m in mutations if m.path == path]
+    files = len(set(paths))
+    assert len({m.path for m in ordered[:files]}) == files  # the first picks cover every file

@@ -24,6 +24,7 @@ from generators.tasks.localisation import (
     function_localisation_questions,
     grade_answer,
     index_project,
+    keywords,
     parse_answer,
     select_questions,
 )
@@ -255,15 +256,44 @@ def test_src_layout_questions_are_exact(shop: ProjectIndex) -> None:
         p + "Cart.sum": {p + "total"},
         u + "Worker.process": {u + "process"},
     }
-    found = function_localisation_questions(shop)
-    assert {str(q.answer[0]) for q in found} == {
-        u + "clamp", u + "_round_cents", p + "discount", p + "total", p + "Cart.add"}
-    add = next(q for q in found if q.answer[0].qualname == "Cart.add")
-    assert "<fn> one line to the shopping cart" in add.question
-    assert not re.search(r"\badd\b", add.question, re.IGNORECASE)
+    # every docstring there has a word found on one or two lines only: one grep finds it
+    assert function_localisation_questions(shop) == []
     question = next(q for q in caller_questions(shop) if q.subject
                     and q.subject.qualname == "clamp")
     assert "`shop.util.clamp`" in question.question and "util.py" not in question.question
+
+
+LEDGER = {
+    "ledger/__init__.py": "",
+    "ledger/book.py": '''
+        # entries of the ledger book: record an account entry again and again
+        def post(book, entry):
+            """Record an entry of an account in the ledger book."""
+            book.append(entry)
+
+        def repost(book, entry):
+            """Record again an entry of an account in the ledger book."""
+            book.append(entry)
+
+        def audit(book):
+            """Audit the account entries of the ledger book against zebra records."""
+            return book
+        ''',
+    "tests/test_book.py": "# record an entry again in the account ledger book\n# again\n",
+}
+
+
+def test_docstring_questions_list_words_and_have_one_answer(tmp_path: Path) -> None:
+    index = index_project(_write(tmp_path / "ledger", LEDGER))
+    found = function_localisation_questions(index)
+    # repost's first sentence has every word of post's (two answers); "zebra" is on one
+    # line only (grepping it finds audit)
+    assert [str(q.answer[0]) for q in found] == ["ledger/book.py::repost"]
+    (question,) = found
+    assert "`account`, `again`, `book`, `entry`, `ledger`, `record`?" in question.question
+    assert "repost" not in question.question and "book.py" not in question.question
+    assert keywords("<fn> the account entries of the <arg> against zebra records.") == [
+        "account", "against", "entries", "records", "zebra"]
 
 
 def test_flat_layout_relative_imports_and_ambiguity(flat: ProjectIndex) -> None:
@@ -373,11 +403,15 @@ def test_real_answers_exist_and_are_sound(
                 assert not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", q.question, re.I)
                 assert location.path.rsplit("/", 1)[-1] not in q.question
                 node = defs[location.path][location.qualname]
-                docstring = " ".join((ast.get_docstring(node) or "").split()).casefold()
-                quoted = re.search(r'implemented\? "(.*)"', q.question)
-                assert quoted is not None
-                pieces = re.split("<fn>|<arg>", quoted.group(1).casefold())
-                assert max(pieces, key=len) in docstring
+                sentence = first_sentence(ast.get_docstring(node) or "").casefold()
+                words = re.findall(r"`(\w+)`", q.question)
+                assert len(words) >= 4 and words == sorted(words)
+                assert all(re.search(rf"\b{w}\b", sentence) for w in words)
+                # words in a list, nothing of the sentence quoted: no verbatim grep
+                assert re.fullmatch(r"Which function or method has a docstring whose first "
+                                    r"sentence uses every one of these words \(listed in "
+                                    r"alphabetical order, not quoted\): `\w+`(?:, `\w+`)*\? "
+                                    r"Answer with locations .*", q.question)
             elif kind == "callers":
                 assert q.subject is not None
                 name = q.subject.qualname.rsplit(".", 1)[-1]

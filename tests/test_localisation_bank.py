@@ -80,7 +80,8 @@ def _spec(sha256: str) -> BankSpec:
 
 
 def _bank_bytes(spec: BankSpec, path: Path) -> bytes:
-    tasks, dropped = generate_bank(spec, "none", jobs=2)
+    generated = generate_bank(spec, "none", jobs=2)
+    tasks, dropped = generated.tasks, generated.dropped
     assert dropped == []
     write_bank(tasks, path)
     return path.read_bytes()

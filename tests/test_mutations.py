@@ -20,11 +20,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generators.tasks.mutations import (
+    OPERATOR_WEIGHTS,
     OPERATORS,
     Mutation,
     candidate_mutations,
     combine,
     unified_diff,
+    weighted_order,
 )
 
 
@@ -100,6 +102,55 @@ def test_swap_arguments() -> None:
         "def f(a, b):\n    return g(b + 1, a, key=a)\n"]
     assert mutants("def f(a, b):\n    return g(a, a), max(a, b), g(*a, b=1)\n",
                    "swap_arguments") == []
+
+
+def test_artificial_bugs_are_not_made() -> None:
+    """No double negation, no `[-0]`, no swapped arguments of a builtin."""
+    assert mutants("def f(a, b):\n    if a != b:\n        a()\n    return a\n",
+                   "invert_condition") == []
+    assert mutants("def f(xs):\n    return xs[-1]\n", "off_by_one") == [
+        "def f(xs):\n    return xs[-2]\n"]
+    assert mutants("def f(a, b):\n    return isinstance(a, b), getattr(a, b), g(a, b)\n",
+                   "swap_arguments") == ["def f(a, b):\n    return isinstance(a, b), "
+                                         "getattr(a, b), g(b, a)\n"]
+
+
+def _fake(operator: str, path: str, index: int, description: str = "") -> Mutation:
+    return Mutation(operator, path, f"f{index}", index, description or f"edit {index}", "", "")
+
+
+@given(st.lists(st.tuples(st.sampled_from(sorted(OPERATOR_WEIGHTS)),
+                          st.sampled_from(["a.py", "b.py"]), st.integers(0, 5)),
+                max_size=40), st.integers(0, 2**32))
+def test_weighted_order_keeps_one_of_each_edit_per_file_and_is_seeded(
+        drawn: list[tuple[str, str, int]], seed: int) -> None:
+    import random
+    mutations = [_fake(op, path, i, f"edit {n}") for i, (op, path, n) in enumerate(drawn)]
+    ordered = weighted_order(mutations, random.Random(seed))
+    keys = [(m.path, m.operator, m.description) for m in ordered]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == {(m.path, m.operator, m.description) for m in mutations}
+    assert all(m in mutations for m in ordered)
+    assert ordered == weighted_order(mutations, random.Random(seed))
+
+
+def test_weighted_order_draws_heavy_operators_first() -> None:
+    import random
+    heavy = [_fake("flip_comparison", "a.py", i) for i in range(500)]
+    light = [_fake("swap_loop_control", "a.py", i) for i in range(500, 1000)]
+    first = weighted_order(heavy + light, random.Random(7))[:200]
+    share = sum(m.operator == "flip_comparison" for m in first) / len(first)
+    # weights 3:1 put about 75% of the first picks on the heavy operator; uniform gives 50%
+    assert share > 0.6
+
+
+def test_the_operator_mix_follows_the_weights_not_the_candidate_counts() -> None:
+    import random
+    many = [_fake("swap_arguments", "a.py", i) for i in range(900)]  # weight 1
+    few = [_fake("flip_comparison", "a.py", i) for i in range(900, 1000)]  # weight 3
+    first = weighted_order(many + few, random.Random(3))[:60]
+    share = sum(m.operator == "flip_comparison" for m in first) / len(first)
+    assert share > 0.6  # drawn by abundance it would be about 10%
 
 
 def test_remove_early_return() -> None:

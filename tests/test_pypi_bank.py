@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from generators.tasks.bank_card import card_path_for
 from generators.tasks.bank_spec import load_spec
 from generators.tasks.injection import module_name
 from harness.bank import load_bank
@@ -34,6 +35,17 @@ def test_the_bank_has_at_least_100_cases_from_at_least_4_projects() -> None:
 def test_the_bank_asks_localisation_questions_of_every_project() -> None:
     asked = Counter(task.repo for task in QUESTIONS)
     assert set(asked) == {task.repo for task in BUGS}
+
+
+def test_the_card_describes_the_committed_bank() -> None:
+    card = (SUITE / card_path_for(SPEC.output)).read_text(encoding="utf-8")
+    combined = sum(len(task.expected["files"]) > 1 for task in BUGS)
+    assert f"| **all** |  | {len(BUGS) - combined} | {combined} | {len(QUESTIONS)} |" in card
+    levels = Counter(task.difficulty for task in BUGS)
+    assert set(levels) <= {"easy", "medium", "hard"}
+    for level, count in levels.items():
+        assert f"| {level} | {count} |" in card
+    assert "in the bank: 0." in card
 
 
 @pytest.mark.parametrize("task", BUGS, ids=lambda t: t.instance_id)

@@ -47,6 +47,25 @@ def test_sdist_cases_get_a_working_copy_without_deleted_files(local_index):
         assert tracked == ["pkg/__init__.py"]
 
 
+def test_deleted_files_leave_no_trace_in_packaging_file_lists(local_index):
+    listing = "pkg/__init__.py\ntests/test_pkg.py\ntests/test_other.py\n"
+    record = "pkg/__init__.py,sha256=x,1\ntests/test_pkg.py,sha256=y,2\n"
+    files = {**FILES, "tests/test_other.py": "def test_y():\n    pass\n",
+             "demo.egg-info/SOURCES.txt": listing, "demo-2.1.dist-info/RECORD": record}
+    sha256 = local_index.publish("demo", "2.1", files)
+    source = PypiSource(kind="pypi", name="demo", version="2.1", sha256=sha256,
+                        delete=["tests/test_pkg.py"])
+    with LocalSandbox(source) as box:
+        assert box.read_file("demo.egg-info/SOURCES.txt") == \
+            b"pkg/__init__.py\ntests/test_other.py\n"
+        assert box.read_file("demo-2.1.dist-info/RECORD") == b"pkg/__init__.py,sha256=x,1\n"
+        found = box.exec(["git", "grep", "-n", "test_pkg"], timeout=30)
+        assert found.stdout == "" and found.exit_code == 1
+    plain = PypiSource(kind="pypi", name="demo", version="2.1", sha256=sha256)
+    with LocalSandbox(plain) as box:
+        assert box.read_file("demo.egg-info/SOURCES.txt").decode() == listing
+
+
 def test_deleting_a_missing_file_is_an_error(tmp_path):
     (tmp_path / "a.py").write_text("x = 1\n")
     source = PathSource(kind="path", path=str(tmp_path), delete=["b.py"])

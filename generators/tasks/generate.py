@@ -4,11 +4,14 @@ validated, written as JSONL."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
+from generators.tasks.bank_card import DrawStats
 from generators.tasks.bank_spec import BankSpec
 from generators.tasks.injection import generate_project
 from generators.tasks.localisation_bank import generate_questions
@@ -20,9 +23,18 @@ from harness.validation import CaseCheck, check_case
 Progress = Callable[[str], None]
 
 
+@dataclass
+class GeneratedBank:
+    """The kept cases sorted by id, the checks of the dropped ones, how bugs were drawn."""
+
+    tasks: list[Task]
+    dropped: list[CaseCheck]
+    stats: DrawStats
+
+
 def generate_bank(spec: BankSpec, isolation: Isolation = "none", jobs: int = 2,
-                  progress: Progress | None = None) -> tuple[list[Task], list[CaseCheck]]:
-    """(kept cases sorted by id, checks of the dropped ones); projects run ``jobs`` at a time.
+                  progress: Progress | None = None) -> GeneratedBank:
+    """Generate and validate every case of ``spec``; projects run ``jobs`` at a time.
 
     Bug injection runs for projects with ``cases + combined > 0``, question generation for
     projects with ``questions > 0``. With ``progress``, messages go there and both stages
@@ -30,16 +42,23 @@ def generate_bank(spec: BankSpec, isolation: Isolation = "none", jobs: int = 2,
     """
     bars = progress is not None
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(generate_project, project.plan(), spec.capability, spec.seed,
-                               isolation, progress) for project in spec.projects
-                   if project.cases + project.combined > 0]
-        futures += [pool.submit(generate_questions, project.question_plan(), spec.capability,
-                                spec.seed, isolation, progress) for project in spec.projects
-                    if project.questions > 0]
-        with tqdm(total=len(futures), desc="generating", unit="job", disable=not bars) as bar:
-            for _ in as_completed(futures):
+        bug_jobs = [pool.submit(generate_project, project.plan(), spec.capability, spec.seed,
+                                isolation, progress) for project in spec.projects
+                    if project.cases + project.combined > 0]
+        question_jobs = [pool.submit(generate_questions, project.question_plan(),
+                                     spec.capability, spec.seed, isolation, progress)
+                         for project in spec.projects if project.questions > 0]
+        with tqdm(total=len(bug_jobs) + len(question_jobs), desc="generating", unit="job",
+                  disable=not bars) as bar:
+            jobs_running: list[Future[Any]] = [*bug_jobs, *question_jobs]
+            for _ in as_completed(jobs_running):
                 bar.update()
-        made = [task for future in futures for task in future.result()]
+        stats = DrawStats()
+        made = []
+        for job in bug_jobs:
+            made += job.result().tasks
+            stats.add(job.result().stats)
+        made += [task for job in question_jobs for task in job.result()]
     kept: list[Task] = []
     dropped: list[CaseCheck] = []
     unchecked: list[CaseCheck] = []
@@ -62,7 +81,7 @@ def generate_bank(spec: BankSpec, isolation: Isolation = "none", jobs: int = 2,
         lines = "\n".join(f"  {check.instance_id}: {check.infra_error}" for check in unchecked)
         raise InfrastructureError(f"{len(unchecked)} case(s) could not be validated; fix the "
                                   f"environment and generate again:\n{lines}")
-    return sorted(kept, key=lambda task: task.instance_id), dropped
+    return GeneratedBank(sorted(kept, key=lambda task: task.instance_id), dropped, stats)
 
 
 def write_bank(tasks: list[Task], path: Path) -> None:

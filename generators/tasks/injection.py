@@ -9,8 +9,11 @@ The SWE-smith recipe, one project at a time:
    the iteration order of a set, which changes from process to process, name
    a different case each time).
 2. **Candidates.** Every single-site mutation of the project's code files
-   (``generators.tasks.mutations``), shuffled with the bank's seed, at most one
-   per function.
+   (``generators.tasks.mutations``), drawn in the bank seed's weighted order
+   (realistic slips first, one of each edit per file), taken from each file in
+   turn, at most one per function;
+   a mutation pyflakes flags is dropped before screening
+   (``generators.tasks.difficulty``).
 3. **Screen.** Apply a candidate and run the whole suite. FAIL_TO_PASS
    are the stable tests that now fail; a candidate is kept when there is at
    least one, none of the stable tests went missing (an import-breaking bug),
@@ -19,8 +22,10 @@ The SWE-smith recipe, one project at a time:
 4. **Hide.** The test files holding FAIL_TO_PASS are removed from the base
    state; the hidden ``test_patch`` brings them back. PASS_TO_PASS are the
    stable tests of those files that still pass with the bug.
-5. **Describe.** An issue-style statement from the failing tests' messages,
-   naming neither the file nor the module of the bug.
+5. **Describe.** An issue-style statement from the failing tests' messages
+   (an assert pytest did not rewrite is shown with its values), naming neither
+   the file nor the module of the bug, listing a failing test of each bug of a
+   combined case; tagged ``easy``, ``medium`` or ``hard`` (``difficulty``).
 
 Combined cases put two kept bugs in different files together and are screened
 again. Everything is a function of the project pin and the seed, so the same
@@ -34,14 +39,16 @@ import hashlib
 import random
 import shlex
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
-from generators.tasks.mutations import Mutation, candidate_mutations
-from generators.tasks.statements import write_statement
+from generators.tasks.bank_card import DrawStats
+from generators.tasks.difficulty import difficulty, lint_detectable
+from generators.tasks.mutations import Mutation, candidate_mutations, weighted_order
+from generators.tasks.statements import explain_assertion, listed_tests, write_statement
 from harness.capabilities.navigation import NavigationExpectations
 from harness.errors import SandboxError
-from harness.grading.junit import failure_messages, parse_junit
+from harness.grading.junit import failure_details, parse_junit
 from harness.grading.patches import is_test_path
 from harness.grading.test_runs import run_tests_once
 from harness.sandbox.environments import DEFAULT_PACKAGES, EnvSpec
@@ -80,6 +87,7 @@ class Screened:
     fail_to_pass: tuple[str, ...]
     messages: dict[str, str]
     passing: frozenset[str]
+    groups: tuple[tuple[str, ...], ...] = ()  # combined: what each bug fails alone
 
 
 class Baseline:
@@ -100,8 +108,9 @@ def measure_baseline(sandbox: LocalSandbox, test_command: str) -> Baseline:
     runs: list[set[str]] = []
     passing: set[str] | None = None
     slowest = 0.0
+    log = ""
     for _ in range(BASELINE_RUNS):
-        statuses, _messages, seconds = _run_suite(sandbox, test_command, timeout=1800)
+        statuses, _messages, seconds, log = _run_suite(sandbox, test_command, timeout=1800)
         runs.append(set(statuses))
         ok = {t for t, s in statuses.items() if s == "passed" and is_test_path(t.split("::")[0])}
         passing = ok if passing is None else passing & ok
@@ -109,7 +118,12 @@ def measure_baseline(sandbox: LocalSandbox, test_command: str) -> Baseline:
     unstable = unstable_functions(runs)
     stable = {t for t in passing or () if function_id(t) not in unstable}
     if not stable:
-        raise SandboxError(f"no test passes on the clean tree with {test_command!r}")
+        tail = "\n".join(log.strip().splitlines()[-12:])
+        raise SandboxError(
+            f"no test passes on the clean tree with {test_command!r}; the last run ended:\n"
+            f"{tail}\n(a plugin the project's configuration asks for, such as pytest-cov for "
+            "--cov, goes in the spec's python_packages; or set test_command, e.g. with "
+            "-o addopts=)")
     return Baseline(frozenset(stable), slowest)
 
 
@@ -135,7 +149,7 @@ def screen(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
     for mutation in mutations:
         sandbox.write_file(mutation.path, mutation.mutated.encode())
     try:
-        statuses, messages, _ = _run_suite(sandbox, plan.test_command, baseline.timeout)
+        statuses, messages, _, _ = _run_suite(sandbox, plan.test_command, baseline.timeout)
     except TimeoutError:
         return None
     if any(test not in statuses for test in baseline.stable):
@@ -169,8 +183,9 @@ def make_task(sandbox: LocalSandbox, plan: ProjectPlan, found: Screened, capabil
         base_commit = base.base_commit
     return Task(
         instance_id=f"{normalise(plan.name)}-{plan.version}-{digest}", repo=f"pypi/{plan.name}",
-        base_commit=base_commit, problem_statement=write_statement(
-            plan.name, found.messages, secrets, rng),
+        base_commit=base_commit, difficulty=difficulty(
+            found.mutations, listed_tests(found.messages, found.groups)),
+        problem_statement=write_statement(plan.name, found.messages, secrets, rng, found.groups),
         patch=gold, test_patch=test_patch, FAIL_TO_PASS=list(found.fail_to_pass),
         PASS_TO_PASS=pass_to_pass, version=plan.version, capability=capability,
         source="generated:bug-injection", repo_source=source, test_command=plan.test_command,
@@ -195,12 +210,21 @@ def confirmed(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
     return first
 
 
+@dataclass
+class ProjectBugs:
+    """One project's cases, with what the bank card reports of how they were drawn."""
+
+    tasks: list[Task]
+    stats: DrawStats
+
+
 def generate_project(plan: ProjectPlan, capability: str, seed: int,
                      isolation: Isolation = "none", progress: Progress | None = None,
-                     ) -> list[Task]:
+                     ) -> ProjectBugs:
     """Every case of one project, in the order they were found."""
     rng = random.Random(f"{seed}:{normalise(plan.name)}:{plan.version}")
     source = PypiSource(kind="pypi", name=plan.name, version=plan.version, sha256=plan.sha256)
+    considered = linted = 0
     with LocalSandbox(source, isolation=isolation, environment=plan.environment()) as sandbox:
         baseline = measure_baseline(sandbox, plan.test_command)
         candidates = _candidates(sandbox, plan, rng)
@@ -211,6 +235,10 @@ def generate_project(plan: ProjectPlan, capability: str, seed: int,
                 break
             if (mutation.path, mutation.symbol) in used:
                 continue
+            considered += 1
+            if lint_detectable(mutation):
+                linted += 1
+                continue
             found = confirmed(sandbox, plan, baseline, [mutation])
             if found is not None:
                 singles.append(found)
@@ -218,7 +246,9 @@ def generate_project(plan: ProjectPlan, capability: str, seed: int,
                 _report(progress, plan, found)
         combos = _combined(sandbox, plan, baseline, singles, rng)
         tasks = [make_task(sandbox, plan, found, capability, rng) for found in singles + combos]
-    return tasks
+    operators = {task.instance_id: tuple(m.operator for m in found.mutations)
+                 for task, found in zip(tasks, singles + combos, strict=True)}
+    return ProjectBugs(tasks, DrawStats(operators, considered, linted))
 
 
 def _candidates(sandbox: LocalSandbox, plan: ProjectPlan, rng: random.Random) -> list[Mutation]:
@@ -229,8 +259,18 @@ def _candidates(sandbox: LocalSandbox, plan: ProjectPlan, rng: random.Random) ->
         raise SandboxError(f"{plan.name}: no code file matches {list(plan.code)}")
     mutations = [m for path in code
                  for m in candidate_mutations(path, sandbox.read_file(path).decode())]
-    rng.shuffle(mutations)
-    return mutations
+    return across_files(weighted_order(mutations, rng))
+
+
+def across_files(mutations: Sequence[Mutation]) -> list[Mutation]:
+    """``mutations`` taken from each file in turn (files in order of first appearance, each
+    file's own order kept): bugs spread over the modules, and pairs in two files exist."""
+    by_file: dict[str, list[Mutation]] = {}
+    for mutation in mutations:
+        by_file.setdefault(mutation.path, []).append(mutation)
+    queues = list(by_file.values())
+    return [queue[depth] for depth in range(max(map(len, queues), default=0))
+            for queue in queues if depth < len(queue)]
 
 
 def _combined(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
@@ -246,7 +286,8 @@ def _combined(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
         screened = confirmed(sandbox, plan, baseline, [*first.mutations, *second.mutations],
                              accept=_fails_all([*first.fail_to_pass, *second.fail_to_pass]))
         if screened is not None:
-            found.append(screened)
+            found.append(replace(
+                screened, groups=(first.fail_to_pass, second.fail_to_pass)))
     return found
 
 
@@ -272,13 +313,16 @@ def module_name(path: str) -> str:
 
 
 def _run_suite(sandbox: LocalSandbox, test_command: str, timeout: float,
-               ) -> tuple[dict[str, str], dict[str, str], float]:
-    """Statuses and failure messages of the whole suite; TimeoutError when it hangs."""
-    run = run_tests_once(sandbox, test_command, [], timeout)
+               ) -> tuple[dict[str, str], dict[str, str], float, str]:
+    """Statuses, failure messages, seconds and log of the whole suite; TimeoutError when it
+    hangs."""
+    run = run_tests_once(sandbox, test_command, [], timeout, options=["--showlocals"])
     if run.timed_out:
         raise TimeoutError(f"{test_command} took more than {timeout:.0f} s")
     report = run.report or b""
-    return dict(parse_junit(report)), failure_messages(report), run.seconds
+    messages = {test: explain_assertion(message, traceback)
+                for test, (message, traceback) in failure_details(report).items()}
+    return dict(parse_junit(report)), messages, run.seconds, run.log
 
 
 def _git_diff(sandbox: LocalSandbox, args: list[str]) -> str:

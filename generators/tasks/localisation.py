@@ -6,10 +6,13 @@ is only generated when its answer is exact:
 
 function_localisation: a function or method (not nested, not a dunder, defined once, without
   ``@overload`` variants; ``_private`` helpers are included) whose docstring's first sentence has
-  at least six words and, with its own name masked as ``<fn>`` (any case) and parameter names
-  masked as ``<arg>`` (where quoted in markup, or bare when they hold ``_`` or a digit), matches
-  no other docstring of the project (module, class or function). The question quotes that
-  sentence and never contains the function's name, its file's name or its module name.
+  at least six words. The question lists that sentence's content words (``keywords``: three
+  letters or more, no stop words, its own name and parameter names masked as in ``_mask``) in
+  alphabetical order, not as a quote, so no one verbatim grep finds it; it is asked only when
+  there are at least four, every one is on at least three lines of the project's Python files
+  (a grep for any one word shows other places too), and no other docstring's first sentence
+  has them all (one answer). The question never contains the function's name, its file's
+  name or its module.
 callers of S (simple name ``n``): S is a plain function or method (not nested, not a dunder,
   not property-like, defined once, unique import path); no other function or method is named
   ``n``; no call anywhere whose simple name is ``n`` stayed unresolved; S never escapes (no use
@@ -31,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from generators.tasks.project_index import FunctionInfo, ProjectIndex, index_project
@@ -46,6 +50,8 @@ Kind = Literal["function_localisation", "callers", "callees"]
 KINDS: tuple[Kind, ...] = ("function_localisation", "callers", "callees")
 MAX_ANSWERS = 8
 MIN_WORDS = 6
+MIN_KEYWORDS = 4
+MIN_SPREAD = 3  # lines a keyword must be on: the answer's own and two more
 FN_MASK, ARG_MASK = "<fn>", "<arg>"
 ANSWER_FORMAT = ("Answer with locations written as path/to/file.py::Qualified.name (the path "
                  "relative to the repository root), one per line.")
@@ -90,39 +96,65 @@ def _mask(sentence: str, info: FunctionInfo) -> str:
     return masked
 
 
-def _matches(pattern: re.Pattern[str], literal: str, texts: list[str]) -> int:
-    return sum(1 for t in texts if literal in t and pattern.search(t))
-
-
 def _mentions(text: str, word: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is not None
 
 
+_TOKEN = re.compile(r"[a-z0-9_]*[a-z][a-z0-9_]*")  # "8bit" is one word, "42" none
+_STOP_WORDS = frozenset({
+    "a", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "for",
+    "from", "has", "have", "if", "in", "into", "is", "it", "its", "may", "not", "of", "on",
+    "or", "than", "that", "the", "their", "them", "then", "there", "these", "this", "those",
+    "to", "was", "were", "when", "where", "which", "while", "who", "whose", "will", "with"})
+
+
+def _tokens(text: str) -> set[str]:
+    return set(_TOKEN.findall(text.casefold()))
+
+
+def keywords(masked: str) -> list[str]:
+    """The content words of a masked sentence, sorted: three letters or more, no stop
+    words, no masks."""
+    plain = masked.replace(FN_MASK, " ").replace(ARG_MASK, " ")
+    return sorted(w for w in _tokens(plain) if len(w) >= 3 and w not in _STOP_WORDS)
+
+
+def word_spread(root: Path) -> Counter[str]:
+    """On how many lines of the Python files under ``root`` (tests included) each word
+    appears."""
+    spread: Counter[str] = Counter()
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).parts
+        if any(part.startswith(".") or part.endswith(".egg-info") for part in relative):
+            continue
+        for line in path.read_bytes().decode("utf-8", "replace").splitlines():
+            spread.update(_tokens(line))
+    return spread
+
+
 def function_localisation_questions(index: ProjectIndex) -> list[LocalisationQuestion]:
-    """Find-the-function questions quoting a docstring sentence unique in the project."""
-    texts = _docstrings(index)
-    firsts = Counter(first_sentence(t).casefold() for t in texts)
-    texts = [t.casefold() for t in texts]
+    """Find-the-function questions from the words of a docstring's first sentence."""
+    firsts = [_tokens(first_sentence(t)) for t in _docstrings(index)]
+    spread = word_spread(index.root)
     out: list[LocalisationQuestion] = []
     for location, info in sorted(index.functions.items()):
         if not info.docstring or info.nested or info.defined_times > 1 or info.has_overloads \
                 or (info.name.startswith("__") and info.name.endswith("__")):
             continue
         sentence = first_sentence(info.docstring)
-        if len(sentence.split()) < MIN_WORDS or firsts[sentence.casefold()] != 1:
+        if len(sentence.split()) < MIN_WORDS:
             continue
-        masked = _mask(sentence, info)
-        pieces = re.split(f"{re.escape(FN_MASK)}|{re.escape(ARG_MASK)}", masked.casefold())
-        pattern = re.compile(r"\S+".join(re.escape(p) for p in pieces))
-        plain = [w for w in masked.split() if FN_MASK not in w and ARG_MASK not in w]
-        if len(plain) < 4 or _matches(pattern, max(pieces, key=len), texts) != 1:
+        words = keywords(_mask(sentence, info))
+        if len(words) < MIN_KEYWORDS:
             continue
-        masks = [f"{what} as {mask}" for what, mask in (
-            ("its own name", FN_MASK), ("parameter names", ARG_MASK)) if mask in masked]
-        note = f" (The quote writes {' and '.join(masks)}.)" if masks else ""
-        question = (f'Where is the behaviour this docstring sentence describes implemented? '
-                    f'"{masked}"{note} Name the function or method whose docstring starts with '
-                    f'it. {ANSWER_FORMAT}')
+        if sum(set(words) <= first for first in firsts) != 1:
+            continue  # another docstring's first sentence has them all: two answers
+        if any(spread[word] < MIN_SPREAD for word in words):
+            continue  # a word on few lines: grepping it would point at the answer
+        listed = ", ".join(f"`{word}`" for word in words)
+        question = (f"Which function or method has a docstring whose first sentence uses "
+                    f"every one of these words (listed in alphabetical order, not quoted): "
+                    f"{listed}? {ANSWER_FORMAT}")
         module = index.modules[location.path].name
         stem = location.path.rsplit("/", 1)[-1]
         if any(_mentions(question, w) for w in (info.name, stem, location.path, module)):

@@ -7,15 +7,16 @@ Operators (``OPERATORS``):
 
 - flip_comparison: ``<``/``>=``, ``<=``/``>``, ``==``/``!=``, ``is``/``is not``, ``in``/``not in``.
 - off_by_one: an int literal (|n| <= 65536) that is an index, slice bound, ``range`` argument or
-  comparison operand (maybe inside +/- arithmetic) becomes n+1, and n-1.
+  comparison operand (maybe inside +/- arithmetic) becomes n+1, and n-1 (never ``-0``).
 - change_constant: ``True``/``False`` flipped; any other small int literal becomes n+1.
 - drop_statement: a one-statement line removed from a block of >= 2 statements; never an import,
   ``pass``, ``...``, bare string (docstring), ``global``/``nonlocal``, bare ``yield`` or
   annotation, or a ``return`` ending its block.
 - invert_condition: ``not`` prepended to an if/elif/while/ternary/comprehension test (with
-  parentheses for and/or/ternary/lambda/walrus tests); not for ``not x`` or constant tests.
+  parentheses for and/or/ternary/lambda/walrus tests); not for ``not x``, comparisons (a
+  double negation such as ``not a != b``; flip_comparison makes those bugs) or constants.
 - swap_arguments: two adjacent, textually different positional arguments swapped (not in
-  ``min``/``max``).
+  calls of builtins such as ``isinstance`` or ``getattr``, where the swap is a TypeError).
 - remove_early_return / remove_raise_guard: an ``if ...: return ...`` / ``if ...: raise ...``
   guard (one-statement body, no ``else``, not the last statement of its block) deleted.
 - swap_boolean_operator: ``and``/``or``.  remove_negation: ``not x`` becomes ``x``.
@@ -23,6 +24,9 @@ Operators (``OPERATORS``):
   ``+=``/``-=``, ``*=``/``/=``. Neither when an operand is a str/list/tuple literal
   (concatenation, repetition, %-formatting), where the bug could only be a TypeError.
 - swap_loop_control: ``break``/``continue``.  swap_min_max: ``min(...)``/``max(...)``.
+
+Callers draw candidates with ``weighted_order`` (``OPERATOR_WEIGHTS``: realistic slips more
+often than rare ones, the same edit once per file).
 
 Never mutated: code outside functions, ``__repr__``/``__str__``, ``if __name__ == "__main__"`` and
 ``if TYPE_CHECKING`` blocks, decorators, parameter lists, annotations, docstrings, f-strings.
@@ -33,8 +37,10 @@ needs is a SyntaxError). Symbols are dotted: ``Class.method``, ``outer.inner``.
 from __future__ import annotations
 
 import bisect
+import builtins
 import dataclasses
 import difflib
+import random
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -45,7 +51,8 @@ with warnings.catch_warnings():  # libcst 1.0 warns about mypy_extensions.TypedD
     import libcst as cst
     from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-__all__ = ["OPERATORS", "Mutation", "candidate_mutations", "combine", "unified_diff"]
+__all__ = ["OPERATORS", "OPERATOR_WEIGHTS", "Mutation", "candidate_mutations", "combine",
+           "unified_diff", "weighted_order"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,6 +86,7 @@ _CHILD_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
 _LITERALS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.List, cst.Tuple,
              cst.ListComp)
 _LOOSE = (cst.BooleanOperation, cst.IfExp, cst.Lambda, cst.NamedExpr)  # bind looser than `not`
+_BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 def _word(char: str) -> bool:
@@ -269,7 +277,12 @@ def _in_index_context(stack: Sequence[cst.CSTNode]) -> bool:
 def _off_by_one(ctx: _Collector, node: cst.Integer) -> Iterator[_Edit | None]:
     value = _small_int(node)
     if value is not None and _in_index_context(ctx.stack):
-        for new in (_int_text(node.value, value + 1), _int_text(node.value, value - 1)):
+        negated = isinstance(ctx.stack[-2], cst.UnaryOperation) and isinstance(
+            ctx.stack[-2].operator, cst.Minus)
+        for new_value in (value + 1, value - 1):
+            if new_value == 0 and negated:
+                continue  # `x[-1]` -> `x[-0]`: no one writes that
+            new = _int_text(node.value, new_value)
             yield ctx.replace_node(node, new, f"`{node.value}` became `{new}`")
 
 
@@ -324,7 +337,10 @@ def _invert_condition(ctx: _Collector, node: cst.If | cst.While | cst.IfExp | cs
     test = node.test
     constant = isinstance(test, cst.Integer) or (
         isinstance(test, cst.Name) and test.value in ("True", "False", "None"))
-    if constant or (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)):
+    # `not x` and comparisons are left to remove_negation and flip_comparison: negating
+    # them reads as a double negation (`not a != b`) no one writes.
+    if constant or isinstance(test, cst.Comparison) or (
+            isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)):
         return
     start, end = ctx.span(test, outer=True)
     text = ctx.source[start:end]
@@ -333,8 +349,8 @@ def _invert_condition(ctx: _Collector, node: cst.If | cst.While | cst.IfExp | cs
 
 
 def _swap_arguments(ctx: _Collector, call: cst.Call) -> Iterator[_Edit | None]:
-    if isinstance(call.func, cst.Name) and call.func.value in ("min", "max"):
-        return
+    if isinstance(call.func, cst.Name) and call.func.value in _BUILTIN_NAMES:
+        return  # `isinstance(int, x)`, `getattr("name", obj)`: a TypeError, not a bug
     for first, second in zip(call.args, call.args[1:], strict=False):
         if first.keyword or second.keyword or first.star or second.star:
             continue
@@ -382,6 +398,43 @@ OPERATORS: dict[str, _Op] = {
     "swap_loop_control": _Op((cst.Break, cst.Continue), _swap_words("break", "continue")),
     "swap_min_max": _Op((cst.Call,), _swap_words("min", "max", lambda node: node.func)),
 }
+
+
+# How often each operator's bugs are drawn, relative to the others: slips that people make
+# and review misses (a flipped or off-by-one bound, a lost guard or statement, the wrong
+# boolean or arithmetic operator) over rarer ones.
+OPERATOR_WEIGHTS: dict[str, float] = {
+    "flip_comparison": 3, "off_by_one": 3, "remove_raise_guard": 2, "remove_early_return": 2,
+    "drop_statement": 2, "swap_boolean_operator": 2, "swap_arithmetic": 2, "swap_min_max": 2,
+    "invert_condition": 1, "change_constant": 1, "swap_arguments": 1, "remove_negation": 1,
+    "swap_augmented_assignment": 1, "swap_loop_control": 1,
+}
+
+
+def weighted_order(mutations: Sequence[Mutation], rng: random.Random) -> list[Mutation]:
+    """``mutations`` in a random order in which each next one's operator is drawn with
+    ``OPERATOR_WEIGHTS`` (among the operators with candidates left), then the candidate
+    within it: the mix follows the weights, not how many candidates each operator has.
+    Near-duplicates are left out: the same edit (operator and description) is kept once
+    per file, the first one drawn."""
+    queues: dict[str, list[Mutation]] = {}
+    for mutation in mutations:
+        queues.setdefault(mutation.operator, []).append(mutation)
+    for name in sorted(queues):
+        rng.shuffle(queues[name])
+    seen: set[tuple[str, str, str]] = set()
+    ordered = []
+    while queues:
+        names = sorted(queues)
+        name = rng.choices(names, weights=[OPERATOR_WEIGHTS[n] for n in names])[0]
+        mutation = queues[name].pop()
+        if not queues[name]:
+            del queues[name]
+        near = (mutation.path, mutation.operator, mutation.description)
+        if near not in seen:
+            seen.add(near)
+            ordered.append(mutation)
+    return ordered
 
 
 def candidate_mutations(path: str, source: str,

@@ -45,16 +45,68 @@ def scrub(message: str, secrets: Sequence[str]) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE - 3] + "..."
 
 
+def listed_tests(failures: Mapping[str, str], groups: Sequence[Sequence[str]] = ()) -> list[str]:
+    """The failing tests a statement lists, at most ``_MAX_LISTED``: taken in turn from each
+    of ``groups`` (the tests each bug of a combined case fails alone), so that every bug
+    shows, then the rest; each group and the rest in sorted order."""
+    queues = [sorted(t for t in group if t in failures) for group in groups]
+    queues.append(sorted(failures))
+    chosen: list[str] = []
+    while len(chosen) < min(_MAX_LISTED, len(failures)):
+        for queue in queues:
+            while queue and queue[0] in chosen:
+                queue.pop(0)
+            if queue and len(chosen) < _MAX_LISTED:
+                chosen.append(queue.pop(0))
+    return chosen
+
+
 def write_statement(project: str, failures: Mapping[str, str], secrets: Sequence[str],
-                    rng: random.Random) -> str:
-    """The issue text for a bug whose failing tests and messages are ``failures``."""
-    tests = sorted(failures)
+                    rng: random.Random, groups: Sequence[Sequence[str]] = ()) -> str:
+    """The issue text for a bug whose failing tests and messages are ``failures``; with
+    ``groups`` (one per bug of a combined case), every bug has a listed test."""
+    listed = listed_tests(failures, groups)
     lines = [rng.choice(_OPENINGS).format(project=project), "",
              "These checks from the project's test-suite fail now:", ""]
-    for test in tests[:_MAX_LISTED]:
+    for test in listed:
         message = scrub(failures[test], secrets)
         lines.append(f"- `{describe_test(test)}`" + (f": {message}" if message else ""))
-    if len(tests) > _MAX_LISTED:
-        lines.append(f"- ... and {len(tests) - _MAX_LISTED} more")
+    if len(failures) > len(listed):
+        lines.append(f"- ... and {len(failures) - len(listed)} more")
     lines += ["", rng.choice(_CLOSINGS), ""]
     return "\n".join(lines)
+
+
+_STATEMENT = re.compile(r"^>\s+(.*\S)")
+# "name = value, other = value" (a frame's arguments) or "name      = value" (a local)
+_VALUES = re.compile(r"(\w+)\s+= (.*?)(?=, \w+\s+= |$)")
+_MAX_VALUE = 60
+
+
+def explain_assertion(message: str, traceback: str) -> str:
+    """``message``, or, for a bare ``AssertionError`` (an assert pytest did not rewrite,
+    such as one in a helper module), the failing statement and the values of the names
+    it uses, read from the last frame of pytest's long traceback (``--showlocals`` adds
+    the frame's locals to its arguments)."""
+    if message.strip() != "AssertionError":
+        return message
+    frame = re.split(r"^(?:_ )+_\s*$", traceback, flags=re.MULTILINE)[-1]
+    statements = [m.group(1) for line in frame.splitlines() if (m := _STATEMENT.match(line))]
+    if not statements:
+        return message
+    statement = statements[-1]
+    values: dict[str, str] = {}
+    for line in frame.splitlines():
+        if re.match(r"\w+\s+= ", line):
+            for name, value in _VALUES.findall(line):
+                values.setdefault(name, value.strip())
+    places = {name: found.start() for name in values
+              if (found := re.search(rf"\b{re.escape(name)}\b", statement))}
+    used = [f"{name} = {_bounded(values[name])}"
+            for name in sorted(places, key=lambda name: (places[name], name))]
+    where = f", where {', '.join(used)}" if used else ""
+    return f"AssertionError: `{statement}` failed{where}"
+
+
+def _bounded(value: str) -> str:
+    return value if len(value) <= _MAX_VALUE else value[:_MAX_VALUE - 3] + "..."

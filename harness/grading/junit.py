@@ -52,19 +52,26 @@ def parse_junit_keys(data: bytes) -> dict[tuple[str, str], TestStatus]:
 
 def failure_messages(data: bytes) -> dict[str, str]:
     """The first line of each failed or errored test's message, by node id."""
+    return {test: message for test, (message, _traceback) in failure_details(data).items()}
+
+
+def failure_details(data: bytes) -> dict[str, tuple[str, str]]:
+    """(message, traceback text) of each failed or errored test, by node id; the message
+    falls back to the traceback's last line."""
     try:
         root = ET.fromstring(data)
     except ET.ParseError:
         return {}
-    messages: dict[str, str] = {}
+    details: dict[str, tuple[str, str]] = {}
     for case in root.iter("testcase"):
         for child in case:
             if child.tag in ("failure", "error"):
                 test = node_id(case.get("file", ""), case.get("classname", ""),
                                case.get("name", ""))
-                text = child.get("message") or (child.text or "").strip().splitlines()[-1:]
-                messages.setdefault(test, text if isinstance(text, str) else "".join(text))
-    return messages
+                traceback = (child.text or "").strip()
+                message = child.get("message") or "".join(traceback.splitlines()[-1:])
+                details.setdefault(test, (message, traceback))
+    return details
 
 
 def _statuses(data: bytes) -> dict[tuple[str, str, str], TestStatus]:

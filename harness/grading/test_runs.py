@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.errors import GradingError
@@ -34,11 +35,12 @@ class TestRun:
 
 
 def run_tests_once(sandbox: Sandbox, test_command: str, files: list[str],
-                   timeout: float) -> TestRun:
-    """Run the test command with a JUnit report written to the sandbox's scratch directory."""
+                   timeout: float, options: Sequence[str] = ()) -> TestRun:
+    """Run the test command with a JUnit report written to the sandbox's scratch directory
+    (``options``: more of pytest's, such as ``--showlocals``)."""
     name = f"junit-{secrets.token_hex(8)}.xml"
     command = [*shlex.split(test_command), f"--junitxml={sandbox.scratch_dir}/{name}",
-               "-o", "junit_family=xunit1", "-o", "junit_logging=no", *files]
+               "-o", "junit_family=xunit1", "-o", "junit_logging=no", *options, *files]
     result = sandbox.exec(command, timeout=timeout)
     log = result.combined()
     if result.exit_code in _MISSING_COMMAND:

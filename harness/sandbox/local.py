@@ -107,6 +107,7 @@ def ensure_template(repo_source: RepoSource) -> Path:
         if not path.is_file() or not path.resolve().is_relative_to(repo.resolve()):
             raise SandboxError(f"cannot delete {hidden!r} from the base state: no such file")
         path.unlink()
+    scrub_file_lists(repo, repo_source.delete)
     _git(["add", "-A", "--force"], repo)
     _git(["commit", "-q", "--no-verify", "-m", "base"], repo)
     try:
@@ -116,6 +117,27 @@ def ensure_template(repo_source: RepoSource) -> Path:
             raise
     shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+# Packaging metadata that lists a distribution's files, one per line (RECORD: "path,hash,size").
+FILE_LISTS = ("*.egg-info/SOURCES.txt", "*/*.egg-info/SOURCES.txt", "*.dist-info/RECORD",
+              "*/*.dist-info/RECORD", "MANIFEST")
+
+
+def scrub_file_lists(repo: Path, deleted: Sequence[str]) -> None:
+    """Take the deleted (hidden) files out of the packaging metadata that lists files, so
+    the base state holds no trace of them (an sdist's ``SOURCES.txt`` names every test)."""
+    if not deleted:
+        return
+    gone = set(deleted)
+    for pattern in FILE_LISTS:
+        for listing in sorted(repo.glob(pattern)):
+            if listing.is_symlink() or not listing.is_file():
+                continue
+            lines = listing.read_bytes().decode("utf-8", "surrogateescape").splitlines(True)
+            kept = [line for line in lines if line.strip().split(",", 1)[0] not in gone]
+            if len(kept) != len(lines):
+                listing.write_bytes("".join(kept).encode("utf-8", "surrogateescape"))
 
 
 class LocalSandbox:
