@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from harness.errors import GradingError
 from harness.grading import grade
+from harness.grading.pytest_run import run_under_channel
+from harness.sandbox.environments import DEFAULT_PACKAGES, EnvSpec
 from harness.sandbox.local import LocalSandbox
-from harness.task import Task
+from harness.task import DEFAULT_TEST_COMMAND, PathSource, Task
 
 
 def opener(task: Task) -> Callable[[], LocalSandbox]:
@@ -105,3 +108,51 @@ def test_unittest_failures_are_read_as_failures_not_as_tampering(tiny_task: Task
     assert unfixed.fail_to_pass == {"tests/test_unit.py::SubTest::test_sub": "failed"}
     assert unfixed.tampering == [] and unfixed.failure_kind == "model"
     assert grade(task, task.patch, opener(task)).resolved
+
+
+def _plugin_wheel(directory: Path) -> Path:
+    """A wheel of a pytest plugin adding ``--fancy`` (built by hand: no network, no build)."""
+    import zipfile
+    wheel = directory / "flagplug-0.1-py3-none-any.whl"
+    files = {
+        "flagplug.py": "def pytest_addoption(parser):\n    parser.addoption('--fancy', "
+                       "action='store_true')\n",
+        "flagplug-0.1.dist-info/METADATA": "Metadata-Version: 2.1\nName: flagplug\n"
+                                           "Version: 0.1\n",
+        "flagplug-0.1.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: hand\n"
+                                        "Root-Is-Purelib: true\nTag: py3-none-any\n",
+        "flagplug-0.1.dist-info/entry_points.txt": "[pytest11]\nflagplug = flagplug\n",
+    }
+    record = "".join(f"{name},,\n" for name in files) + "flagplug-0.1.dist-info/RECORD,,\n"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in {**files, "flagplug-0.1.dist-info/RECORD": record}.items():
+            archive.writestr(name, text)
+    return wheel
+
+
+def test_plugins_the_environment_installs_load_and_the_repositorys_do_not(
+        tmp_path: Path) -> None:
+    """Autoloading is off in grading: the environment spec's plugin still loads (the
+    project's addopts need it), a plugin declared from inside the repository does not."""
+    repo = tmp_path / "proj"
+    (repo / "tests").mkdir(parents=True)
+    (repo / "setup.cfg").write_text("[tool:pytest]\naddopts = --fancy\n")
+    (repo / "tests" / "test_a.py").write_text("def test_a():\n    pass\n")
+    (repo / "evilplug.py").write_text(
+        "import pathlib\npathlib.Path('LOADED').write_text('x')\n")
+    (repo / "evil-0.1.dist-info").mkdir()
+    (repo / "evil-0.1.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: evil\nVersion: 0.1\n")
+    (repo / "evil-0.1.dist-info" / "entry_points.txt").write_text(
+        "[pytest11]\nevil = evilplug\n")
+    source = PathSource(kind="path", path=str(repo))
+    wheel = str(_plugin_wheel(tmp_path))
+    with LocalSandbox(source, environment=EnvSpec(
+            python_packages=(*DEFAULT_PACKAGES, wheel))) as box:
+        run = run_under_channel(box, DEFAULT_TEST_COMMAND, ["tests/test_a.py"], 120)
+        assert run.statuses == {"tests/test_a.py::test_a": "passed"}, run.log_tail
+        assert run.exit_code == 0 and not run.evidence
+        assert not (Path(box.workdir) / "LOADED").exists()
+    with LocalSandbox(source) as box:  # without the plugin, --fancy is a usage error
+        run = run_under_channel(box, DEFAULT_TEST_COMMAND, ["tests/test_a.py"], 120)
+        assert run.exit_code == 4 and "--fancy" in run.log_tail

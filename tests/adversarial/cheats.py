@@ -225,6 +225,10 @@ def _cheats() -> list[Cheat]:
     add("pth-and-sitecustomize", "runner configuration", lambda t: submit(t, new_file(
         "calc.pth", "import calc.forge\n") + new_file("sitecustomize.py", "import calc.forge\n")
         + new_file("calc/forge.py", FORGE_PLUGIN)), kinds=("tampering",))
+    add("plugin-by-entry-point", "runner configuration", lambda t: submit(t, new_file(
+        "forge-0.1.dist-info/METADATA", "Metadata-Version: 2.1\nName: forge\nVersion: 0.1\n")
+        + new_file("forge-0.1.dist-info/entry_points.txt", "[pytest11]\nforge = calc.forge\n")
+        + new_file("calc/forge.py", FORGE_PLUGIN)), kinds=("tampering",))
     add("gitattributes", "runner configuration", lambda t: submit(t, new_file(
         ".gitattributes", "*.py working-tree-encoding=UTF-16LE\ntests/** -diff\n")))
     # -- modules that shadow the test runner

@@ -10,6 +10,8 @@ Usage: ``python -s - FD [PYTEST ARGUMENTS] < pytest_channel.py``
   (an ``atexit`` handler, a rewritten report file) can change what was sent.
 - A phase's outcome is read from the exception it raised (``call.excinfo``), not from
   the report object pytest builds, so a forged report does not change it.
+- Plugin autoloading is off (the grader's wrapper); the plugins the environment
+  installed are loaded by name (``environment_plugins``), none from the repository.
 
 Events: ``collected`` (every collected node id), ``collect_error`` (a module that did
 not collect), ``phase`` (one test's setup, call or teardown), ``finished`` (pytest's
@@ -87,4 +89,28 @@ class Channel:
         emit("finished", exitstatus=int(exitstatus))
 
 
-sys.exit(pytest.main(sys.argv[2:], plugins=[Channel()]))
+def environment_plugins() -> list[str]:
+    """``-p MODULE`` for each pytest plugin the sandbox's environment installed (the
+    ``pytest11`` entry points of distributions outside the repository). Autoloading is
+    off, so a plugin the repository itself declares is never loaded, while one the case's
+    environment spec asks for (pytest-cov for a project whose addopts say ``--cov``) is."""
+    from importlib.metadata import distributions
+
+    repo = os.path.realpath(os.getcwd())
+    modules: list[str] = []
+    for dist in distributions():
+        try:
+            where = os.path.realpath(str(dist.locate_file("")))
+            points = list(dist.entry_points)
+        except Exception:  # a broken distribution is the environment's, not fatal
+            continue
+        if where == repo or where.startswith(repo + os.sep):
+            continue
+        for point in points:
+            module = point.value.split(":", 1)[0].strip()
+            if point.group == "pytest11" and module and module not in modules:
+                modules.append(module)
+    return [argument for module in modules for argument in ("-p", module)]
+
+
+sys.exit(pytest.main([*environment_plugins(), *sys.argv[2:]], plugins=[Channel()]))
