@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
+# The tail of an object's repr that pytest cut short: "<Thing...9040750>", "<Thing...x7f5a90>"
+_CUT_ADDRESS = re.compile(r"\.\.\.x?[0-9a-fA-F]{4,}>")
 _MAX_MESSAGE = 240
 _MAX_LISTED = 6
 
@@ -37,11 +39,12 @@ def describe_test(test_id: str) -> str:
 
 
 def scrub(message: str, secrets: Sequence[str]) -> str:
-    """One line, bounded, without memory addresses or any of ``secrets`` (file and module)."""
+    """One line, bounded, without memory addresses (whole, or the tail pytest's repr kept of
+    one: they differ from run to run) or any of ``secrets`` (file and module)."""
     text = " ".join(message.split())
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
         text = text.replace(secret, "<module>")
-    text = _ADDRESS.sub("0x...", text)
+    text = _CUT_ADDRESS.sub("...>", _ADDRESS.sub("0x...", text))
     return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE - 3] + "..."
 
 
