@@ -11,11 +11,16 @@ Example (``suites/navigation/pypi.toml``)::
     version = "0.5.1"
     sha256 = "1a29730d366e996aaacffb2f1f1cb9593dc38e2ddd30c91250c6dde09ea9b417"
     cases = 20                       # single-site bugs
-    combined = 2                     # two-file bugs
+    combined = 2                     # two-file bugs (triples = 1: three-file bugs)
     questions = 0                    # navigation questions graded on the final answer
     code = ["inflection/*.py"]       # where bugs may be injected (globs)
 
-A project with ``cases = 0`` and ``combined = 0`` runs no bug injection (its test
+Planning banks also ask for ``signatures`` (a function and its callers changed together)
+and ``removals`` (a documented public function removed with its exports), see
+``generators.tasks.refactors``, and set ``singles = false``: their single-site bugs only
+build the combined ones.
+
+A project with no bug quota at all (``cases``, ``combined``, ...) runs no bug injection (its test
 suite is never run); one with ``questions > 0`` also gets localisation questions
 (``generators.tasks.localisation_bank``) drawn from its ``code`` files.
 """
@@ -43,6 +48,26 @@ class ProjectSpec(BaseModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the sdist")
     cases: int = Field(default=20, ge=0, description="single-site bug cases to make")
     combined: int = Field(default=0, ge=0, description="two-file bug cases to make")
+    triples: int = Field(default=0, ge=0, description="three-file bug cases to make")
+    signatures: int = Field(default=0, ge=0, description=(
+        "cases where a function lost a parameter and its callers stopped passing it"))
+    removals: int = Field(default=0, ge=0, description=(
+        "cases where a documented public function was removed with its exports"))
+    singles: bool = Field(default=True, description=(
+        "whether the single-site bugs become cases (false: they only make combined ones)"))
+    tdd: int = Field(default=0, ge=0, description=(
+        "testing: of the single bugs, how many become test-first cases"))
+    coverage_gaps: int = Field(default=0, ge=0, description=(
+        "testing: of the single bugs, how many become coverage-gap cases (tests for the "
+        "function of the bug, on the correct code)"))
+    misdirected: int = Field(default=0, ge=0, description=(
+        "recovery: bugs whose failure surfaces in another file than the bug's"))
+    interacting: int = Field(default=0, ge=0, description=(
+        "recovery: pairs of bugs in two files that fail a test in common"))
+    faults: int = Field(default=0, ge=0, description=(
+        "recovery: bugs with an environment fault injected into the episode"))
+    unsolvable: int = Field(default=0, ge=0, description=(
+        "recovery: requests the project's tests rule out, graded on escalation"))
     questions: int = Field(default=0, ge=0, description=(
         "localisation questions to make (graded on the final answer, not by tests)"))
     code: list[str] = Field(min_length=1, description=(
@@ -58,7 +83,12 @@ class ProjectSpec(BaseModel):
                            cases=self.cases, combined=self.combined, code=tuple(self.code),
                            test_command=self.test_command,
                            python_packages=tuple(self.python_packages),
-                           max_fail_to_pass=self.max_fail_to_pass)
+                           max_fail_to_pass=self.max_fail_to_pass, triples=self.triples,
+                           signatures=self.signatures, removals=self.removals,
+                           singles=self.singles, tdd=self.tdd,
+                           coverage_gaps=self.coverage_gaps, misdirected=self.misdirected,
+                           interacting=self.interacting, faults=self.faults,
+                           unsolvable=self.unsolvable)
 
     def question_plan(self) -> QuestionPlan:
         return QuestionPlan(name=self.name, version=self.version, sha256=self.sha256,

@@ -36,7 +36,7 @@ def generate_bank(spec: BankSpec, isolation: Isolation = "none", jobs: int = 2,
                   progress: Progress | None = None) -> GeneratedBank:
     """Generate and validate every case of ``spec``; projects run ``jobs`` at a time.
 
-    Bug injection runs for projects with ``cases + combined > 0``, question generation for
+    Bug injection runs for projects with a bug quota, question generation for
     projects with ``questions > 0``. With ``progress``, messages go there and both stages
     show a progress bar.
     """
@@ -44,7 +44,8 @@ def generate_bank(spec: BankSpec, isolation: Isolation = "none", jobs: int = 2,
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         bug_jobs = [pool.submit(generate_project, project.plan(), spec.capability, spec.seed,
                                 isolation, progress) for project in spec.projects
-                    if project.cases + project.combined > 0]
+                    if project.cases + project.combined + project.triples + project.signatures
+                     + project.removals + project.interacting > 0]
         question_jobs = [pool.submit(generate_questions, project.question_plan(),
                                      spec.capability, spec.seed, isolation, progress)
                          for project in spec.projects if project.questions > 0]

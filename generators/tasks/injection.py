@@ -36,16 +36,31 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import itertools
 import random
 import shlex
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
+from typing import Any
 
 from generators.tasks.bank_card import DrawStats
 from generators.tasks.difficulty import difficulty, lint_detectable
 from generators.tasks.mutations import Mutation, candidate_mutations, weighted_order
-from generators.tasks.statements import explain_assertion, listed_tests, write_statement
+from generators.tasks.recovery_cases import (
+    as_kind,
+    fault_expectation,
+    misdirected,
+    unsolvable_task,
+)
+from generators.tasks.refactors import MultiSite, dropped_parameters, removed_features
+from generators.tasks.statements import (
+    explain_assertion,
+    listed_tests,
+    removal_statement,
+    write_statement,
+)
+from generators.tasks.testing_cases import as_testing_case, variant_for
 from harness.capabilities.navigation import NavigationExpectations
 from harness.errors import SandboxError
 from harness.grading.junit import failure_details, parse_junit
@@ -58,6 +73,8 @@ from harness.task import PypiSource, Task
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 BASELINE_RUNS = 3
+REMOVAL_FACTOR = 5
+NOT_COLLECTED = "no longer collected: its test module fails to import"
 Progress = Callable[[str], None]
 
 
@@ -74,6 +91,16 @@ class ProjectPlan:
     test_command: str
     python_packages: tuple[str, ...]
     max_fail_to_pass: int
+    triples: int = 0
+    signatures: int = 0
+    removals: int = 0
+    singles: bool = True
+    tdd: int = 0
+    coverage_gaps: int = 0
+    misdirected: int = 0
+    interacting: int = 0
+    faults: int = 0
+    unsolvable: int = 0
 
     def environment(self) -> EnvSpec:
         return EnvSpec(python_packages=(*DEFAULT_PACKAGES, *self.python_packages))
@@ -88,6 +115,8 @@ class Screened:
     messages: dict[str, str]
     passing: frozenset[str]
     groups: tuple[tuple[str, ...], ...] = ()  # combined: what each bug fails alone
+    site: MultiSite | None = None  # a multi-site bug (generators.tasks.refactors)
+    tracebacks: Mapping[str, str] = field(default_factory=dict)  # of the failing tests
 
 
 class Baseline:
@@ -110,7 +139,8 @@ def measure_baseline(sandbox: LocalSandbox, test_command: str) -> Baseline:
     slowest = 0.0
     log = ""
     for _ in range(BASELINE_RUNS):
-        statuses, _messages, seconds, log = _run_suite(sandbox, test_command, timeout=1800)
+        suite = _run_suite(sandbox, test_command, timeout=1800)
+        statuses, seconds, log = suite.statuses, suite.seconds, suite.log
         runs.append(set(statuses))
         ok = {t for t, s in statuses.items() if s == "passed" and is_test_path(t.split("::")[0])}
         passing = ok if passing is None else passing & ok
@@ -143,23 +173,33 @@ def unstable_functions(runs: Sequence[set[str]]) -> set[str]:
 
 
 def screen(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
-           mutations: Sequence[Mutation]) -> Screened | None:
-    """Run the suite with ``mutations`` applied; the caught bug, or None when unusable."""
+           mutations: Sequence[Mutation], removal: bool = False) -> Screened | None:
+    """Run the suite with ``mutations`` applied; the caught bug, or None when unusable.
+
+    A stable test gone missing means the bug broke an import; that is refused, except for
+    a ``removal`` (a removed feature), whose tests cannot import what is gone: the tests
+    that no longer run count as failing, up to ``REMOVAL_FACTOR`` times the usual cap."""
     sandbox.reset()
     for mutation in mutations:
         sandbox.write_file(mutation.path, mutation.mutated.encode())
     try:
-        statuses, messages, _, _ = _run_suite(sandbox, plan.test_command, baseline.timeout)
+        suite = _run_suite(sandbox, plan.test_command, baseline.timeout)
     except TimeoutError:
         return None
-    if any(test not in statuses for test in baseline.stable):
+    statuses, messages = suite.statuses, suite.messages
+    missing = {test for test in baseline.stable if test not in statuses}
+    if missing and not removal:
         return None
-    failing = sorted(t for t in baseline.stable if statuses[t] in ("failed", "error"))
-    if not failing or len(failing) > plan.max_fail_to_pass:
+    failing = sorted(t for t in baseline.stable
+                     if t in missing or statuses[t] in ("failed", "error"))
+    cap = plan.max_fail_to_pass * (REMOVAL_FACTOR if removal else 1)
+    if not failing or len(failing) > cap:
         return None
-    passing = frozenset(t for t in baseline.stable if statuses[t] == "passed")
+    passing = frozenset(t for t in baseline.stable if statuses.get(t) == "passed")
     return Screened(tuple(mutations), tuple(failing),
-                    {t: messages.get(t, "") for t in failing}, passing)
+                    {t: messages.get(t, NOT_COLLECTED if t in missing else "")
+                     for t in failing}, passing,
+                    tracebacks={t: suite.tracebacks.get(t, "") for t in failing})
 
 
 def make_task(sandbox: LocalSandbox, plan: ProjectPlan, found: Screened, capability: str,
@@ -181,29 +221,47 @@ def make_task(sandbox: LocalSandbox, plan: ProjectPlan, found: Screened, capabil
     with LocalSandbox(source, isolation=sandbox.isolation,
                       environment=plan.environment()) as base:
         base_commit = base.base_commit
+    listed = listed_tests(found.messages, found.groups)
+    if found.site is not None and found.site.kind == "removed_feature":
+        statement = removal_statement(plan.name, found.site, found.messages, secrets, rng)
+    else:
+        statement = write_statement(plan.name, found.messages, secrets, rng, found.groups)
+    kind = found.site.kind if found.site is not None else (
+        "combined" if len(found.mutations) > 1 else "single")
     return Task(
         instance_id=f"{normalise(plan.name)}-{plan.version}-{digest}", repo=f"pypi/{plan.name}",
-        base_commit=base_commit, difficulty=difficulty(
-            found.mutations, listed_tests(found.messages, found.groups)),
-        problem_statement=write_statement(plan.name, found.messages, secrets, rng, found.groups),
+        base_commit=base_commit, difficulty=difficulty(found.mutations, listed),
+        problem_statement=statement,
         patch=gold, test_patch=test_patch, FAIL_TO_PASS=list(found.fail_to_pass),
         PASS_TO_PASS=pass_to_pass, version=plan.version, capability=capability,
         source="generated:bug-injection", repo_source=source, test_command=plan.test_command,
         python_packages=list(plan.python_packages),
-        expected=NavigationExpectations(files=files, symbols=sorted(
-            f"{module_name(m.path)}.{m.symbol}" for m in found.mutations)).model_dump())
+        expected=_expected(capability, kind, files, found))
+
+
+def _expected(capability: str, kind: str, files: list[str], found: Screened) -> dict[str, Any]:
+    """What the case's capability expects a solver to find: the files and symbols of the
+    fix (and, for planning, the kind of change)."""
+    if found.site is not None:
+        symbols = [found.site.symbol.split("(", 1)[0] if found.site.kind == "removed_feature"
+                   else f"{module_name(found.site.path)}.{found.site.symbol.split('(', 1)[0]}"]
+    else:
+        symbols = sorted(f"{module_name(m.path)}.{m.symbol}" for m in found.mutations)
+    expected = NavigationExpectations(files=files, symbols=symbols).model_dump()
+    return {"kind": kind, **expected} if capability == "planning" else expected
 
 
 def confirmed(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
               mutations: Sequence[Mutation],
-              accept: Callable[[Screened], bool] = lambda _: True) -> Screened | None:
+              accept: Callable[[Screened], bool] = lambda _: True,
+              removal: bool = False) -> Screened | None:
     """``screen`` twice: a bug is kept only when both runs fail the same tests (a test
     that is flaky under the bug, or whose parameters move between ids, is caught here).
     ``accept`` rejects a first screen before the second run is spent on it."""
-    first = screen(sandbox, plan, baseline, mutations)
+    first = screen(sandbox, plan, baseline, mutations, removal)
     if first is None or not accept(first):
         return None
-    second = screen(sandbox, plan, baseline, mutations)
+    second = screen(sandbox, plan, baseline, mutations, removal)
     if second is None or (second.fail_to_pass, second.passing) != (first.fail_to_pass,
                                                                    first.passing):
         return None
@@ -244,22 +302,114 @@ def generate_project(plan: ProjectPlan, capability: str, seed: int,
                 singles.append(found)
                 used.add((mutation.path, mutation.symbol))
                 _report(progress, plan, found)
-        combos = _combined(sandbox, plan, baseline, singles, rng)
-        tasks = [make_task(sandbox, plan, found, capability, rng) for found in singles + combos]
-    operators = {task.instance_id: tuple(m.operator for m in found.mutations)
-                 for task, found in zip(tasks, singles + combos, strict=True)}
+        combos = _combined(sandbox, plan, baseline, singles, rng, 2, plan.combined)
+        combos += _combined(sandbox, plan, baseline, singles, rng, 3, plan.triples)
+        sites = _multi_site(sandbox, plan, baseline, rng, progress)
+        kept = [*(singles if plan.singles else []), *combos, *sites]
+        tasks = [make_task(sandbox, plan, found, capability, rng) for found in kept]
+        if capability == "recovery":
+            tasks, kept = _as_recovery(sandbox, plan, baseline, singles, rng, isolation)
+    if capability == "testing":
+        tasks, kept = _as_testing(tasks, kept, plan, isolation)
+    operators = {task.instance_id: (found.site.kind,) if found.site is not None else
+                 tuple(m.operator for m in found.mutations)
+                 for task, found in zip(tasks, kept, strict=True)}
     return ProjectBugs(tasks, DrawStats(operators, considered, linted))
 
 
-def _candidates(sandbox: LocalSandbox, plan: ProjectPlan, rng: random.Random) -> list[Mutation]:
+def _as_testing(tasks: list[Task], kept: list[Screened], plan: ProjectPlan,
+                isolation: Isolation) -> tuple[list[Task], list[Screened]]:
+    """Bug-fix cases as testing cases (``generators.tasks.testing_cases``), in order."""
+    made: list[tuple[Task, Screened]] = []
+    for index, (task, found) in enumerate(zip(tasks, kept, strict=True)):
+        variant = variant_for(index, plan.coverage_gaps, plan.tdd)
+        module = module_name(found.mutations[0].path)
+        testing = as_testing_case(task, found.mutations, variant, module, isolation,
+                               plan.environment())
+        if testing is not None:
+            made.append((testing, found))
+    return [task for task, _ in made], [found for _, found in made]
+
+
+def _as_recovery(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
+                 singles: list[Screened], rng: random.Random,
+                 isolation: Isolation) -> tuple[list[Task], list[Screened]]:
+    """Recovery cases from the screened bugs (``generators.tasks.recovery_cases``):
+    misdirected ones first, then faults and unsolvable requests from the rest, and pairs
+    of bugs that fail a test in common."""
+    made: list[tuple[Task, Screened]] = []
+    left = list(singles)
+
+    def task_of(found: Screened) -> Task:
+        return make_task(sandbox, plan, found, "recovery", rng)
+
+    for found in [bug for bug in left if misdirected(
+            [m.path for m in bug.mutations], bug.tracebacks)][:plan.misdirected]:
+        left.remove(found)
+        made.append((as_kind(task_of(found), "misdirected"), found))
+    for index, found in enumerate(left[:plan.faults]):
+        made.append((fault_expectation(task_of(found), index), found))
+    left = left[plan.faults:]
+    kept_unsolvable = 0
+    for found in left:
+        if kept_unsolvable >= plan.unsolvable:
+            break
+        files = [m.path for m in found.mutations]
+        unsolvable = unsolvable_task(task_of(found), found.messages,
+                                     [*files, *_submodules(files)], isolation,
+                                     plan.environment())
+        if unsolvable is not None:
+            made.append((unsolvable, found))
+            kept_unsolvable += 1
+    pairs = _combined(sandbox, plan, baseline, singles, rng, 2, plan.interacting,
+                      related=lambda group: bool(set(group[0].fail_to_pass)
+                                                 & set(group[1].fail_to_pass)))
+    made += [(as_kind(task_of(found), "interacting"), found) for found in pairs]
+    return [task for task, _ in made], [found for _, found in made]
+
+
+def _code_files(sandbox: LocalSandbox, plan: ProjectPlan) -> dict[str, str]:
+    """The project's code files the spec's globs match (tests never), path -> text."""
     listed = sandbox.exec(["git", "ls-files", "-z"], timeout=60).stdout.split("\0")
     code = sorted(path for path in listed if path.endswith(".py") and not is_test_path(path)
                   and any(fnmatch.fnmatch(path, pattern) for pattern in plan.code))
     if not code:
         raise SandboxError(f"{plan.name}: no code file matches {list(plan.code)}")
-    mutations = [m for path in code
-                 for m in candidate_mutations(path, sandbox.read_file(path).decode())]
+    return {path: sandbox.read_file(path).decode() for path in code}
+
+
+def _candidates(sandbox: LocalSandbox, plan: ProjectPlan, rng: random.Random) -> list[Mutation]:
+    mutations = [m for path, text in _code_files(sandbox, plan).items()
+                 for m in candidate_mutations(path, text)]
     return across_files(weighted_order(mutations, rng))
+
+
+def _multi_site(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
+                rng: random.Random, progress: Progress | None) -> list[Screened]:
+    """Dropped parameters and removed features (``generators.tasks.refactors``), in a
+    seeded order with the ones spanning most files first, one per function."""
+    if plan.signatures + plan.removals == 0:
+        return []
+    sources = _code_files(sandbox, plan)
+    found: list[Screened] = []
+    for candidates, quota in ((dropped_parameters(sources), plan.signatures),
+                              (removed_features(sources), plan.removals)):
+        rng.shuffle(candidates)
+        candidates.sort(key=lambda site: -len(site.mutations))
+        used: set[str] = set()
+        kept = 0
+        for site in candidates:
+            function = site.symbol.split("(", 1)[0]
+            if kept >= quota or function in used:
+                continue
+            screened = confirmed(sandbox, plan, baseline, site.mutations,
+                                 removal=site.kind == "removed_feature")
+            if screened is not None:
+                found.append(replace(screened, site=site))
+                used.add(function)
+                kept += 1
+                _report(progress, plan, found[-1])
+    return found
 
 
 def across_files(mutations: Sequence[Mutation]) -> list[Mutation]:
@@ -274,20 +424,25 @@ def across_files(mutations: Sequence[Mutation]) -> list[Mutation]:
 
 
 def _combined(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
-              singles: list[Screened], rng: random.Random) -> list[Screened]:
-    """Pairs of kept bugs in different files, screened together."""
-    pairs = [(a, b) for i, a in enumerate(singles) for b in singles[i + 1:]
-             if a.mutations[0].path != b.mutations[0].path]
-    rng.shuffle(pairs)
+              singles: list[Screened], rng: random.Random, size: int, count: int,
+              related: Callable[[Sequence[Screened]], bool] = lambda _: True,
+              ) -> list[Screened]:
+    """``count`` groups of ``size`` kept bugs in as many different files (and ``related``),
+    screened together; each must still fail every test each of its bugs fails alone."""
+    if count == 0:
+        return []
+    groups = [group for group in itertools.combinations(singles, size)
+              if len({bug.mutations[0].path for bug in group}) == size and related(group)]
+    rng.shuffle(groups)
     found: list[Screened] = []
-    for first, second in pairs:
-        if len(found) >= plan.combined:
+    for group in groups:
+        if len(found) >= count:
             break
-        screened = confirmed(sandbox, plan, baseline, [*first.mutations, *second.mutations],
-                             accept=_fails_all([*first.fail_to_pass, *second.fail_to_pass]))
+        screened = confirmed(sandbox, plan, baseline,
+                             [m for bug in group for m in bug.mutations],
+                             accept=_fails_all([t for bug in group for t in bug.fail_to_pass]))
         if screened is not None:
-            found.append(replace(
-                screened, groups=(first.fail_to_pass, second.fail_to_pass)))
+            found.append(replace(screened, groups=tuple(bug.fail_to_pass for bug in group)))
     return found
 
 
@@ -312,17 +467,29 @@ def module_name(path: str) -> str:
     return ".".join(parts)
 
 
-def _run_suite(sandbox: LocalSandbox, test_command: str, timeout: float,
-               ) -> tuple[dict[str, str], dict[str, str], float, str]:
-    """Statuses, failure messages, seconds and log of the whole suite; TimeoutError when it
-    hangs."""
+@dataclass(frozen=True)
+class SuiteRun:
+    """One run of the whole suite: statuses, failure messages and tracebacks, its log."""
+
+    statuses: dict[str, str]
+    messages: dict[str, str]
+    tracebacks: dict[str, str]
+    seconds: float
+    log: str
+
+
+def _run_suite(sandbox: LocalSandbox, test_command: str, timeout: float) -> SuiteRun:
+    """The whole suite's run; TimeoutError when it hangs."""
     run = run_tests_once(sandbox, test_command, [], timeout, options=["--showlocals"])
     if run.timed_out:
         raise TimeoutError(f"{test_command} took more than {timeout:.0f} s")
     report = run.report or b""
+    details = failure_details(report)
     messages = {test: explain_assertion(message, traceback)
-                for test, (message, traceback) in failure_details(report).items()}
-    return dict(parse_junit(report)), messages, run.seconds, run.log
+                for test, (message, traceback) in details.items()}
+    return SuiteRun(dict(parse_junit(report)), messages,
+                    {test: traceback for test, (_, traceback) in details.items()},
+                    run.seconds, run.log)
 
 
 def _git_diff(sandbox: LocalSandbox, args: list[str]) -> str:

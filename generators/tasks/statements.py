@@ -12,6 +12,10 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generators.tasks.refactors import MultiSite
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 # The tail of an object's repr that pytest cut short: "<Thing...9040750>", "<Thing...x7f5a90>"
@@ -78,6 +82,41 @@ def write_statement(project: str, failures: Mapping[str, str], secrets: Sequence
         lines.append(f"- ... and {len(failures) - len(listed)} more")
     lines += ["", rng.choice(_CLOSINGS), ""]
     return "\n".join(lines)
+
+
+_REMOVAL_OPENINGS = (
+    "`{name}` is gone from this revision of {project}, and code that used it breaks.",
+    "Our code calls `{name}` from {project}, and it no longer exists in this revision.",
+    "{project} used to provide `{name}`; in this revision it is missing.",
+)
+
+
+def removal_statement(project: str, site: MultiSite, failures: Mapping[str, str],
+                      secrets: Sequence[str], rng: random.Random) -> str:
+    """The issue text for a removed feature: its public name, what its documentation
+    said, and the checks that fail without it (never the file it lived in)."""
+    name = f"{site.symbol.split('.', 1)[0]}.{site.symbol.rsplit('.', 1)[-1]}"
+    lines = [rng.choice(_REMOVAL_OPENINGS).format(name=name, project=project), "",
+             "Its documentation read:", ""]
+    lines += [f"    {line}".rstrip() for line in scrub_lines(site.docstring, secrets)]
+    lines += ["", "These checks from the project's test-suite fail now:", ""]
+    listed = listed_tests(failures)
+    for test in listed:
+        message = scrub(failures[test], secrets)
+        lines.append(f"- `{describe_test(test)}`" + (f": {message}" if message else ""))
+    if len(failures) > len(listed):
+        lines.append(f"- ... and {len(failures) - len(listed)} more")
+    lines += ["", f"Please restore `{name}` as documented, wherever the package provides it.",
+              ""]
+    return "\n".join(lines)
+
+
+def scrub_lines(text: str, secrets: Sequence[str]) -> list[str]:
+    """``text``'s lines with ``secrets`` (file and module names) replaced."""
+    lines = text.splitlines()
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        lines = [line.replace(secret, "<module>") for line in lines]
+    return lines
 
 
 _STATEMENT = re.compile(r"^>\s+(.*\S)")

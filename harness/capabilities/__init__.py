@@ -26,6 +26,9 @@ from harness.registry import load_entry_point, load_reference, plugin_entry_poin
 ENTRY_POINT_GROUP = "harness.capabilities"
 CAPABILITIES: dict[str, str] = {
     "navigation": "harness.capabilities.navigation:NAVIGATION",
+    "planning": "harness.capabilities.planning:PLANNING",
+    "recovery": "harness.capabilities.recovery:RECOVERY",
+    "testing": "harness.capabilities.testing:TESTING",
     "swe-bench-verified": "harness.capabilities.swe_bench:VERIFIED",
     "swe-bench-lite": "harness.capabilities.swe_bench:LITE",
     "swe-bench-multilingual": "harness.capabilities.swe_bench:MULTILINGUAL",

@@ -95,8 +95,8 @@ def grade(task: Task, candidate_patch: str, open_sandbox: SandboxFactory,
 def verdict(task: Task, candidate_patch: str, run: ChannelRun, limits: list[str],
             outcome: Outcome) -> Outcome:
     """Statuses from the channel, then why the case is not resolved, if it is not."""
-    f2p: dict[str, TestStatus] = {t: run.statuses.get(t, "missing") for t in task.FAIL_TO_PASS}
-    p2p: dict[str, TestStatus] = {t: run.statuses.get(t, "missing") for t in task.PASS_TO_PASS}
+    f2p: dict[str, TestStatus] = {t: _status(run, t) for t in task.FAIL_TO_PASS}
+    p2p: dict[str, TestStatus] = {t: _status(run, t) for t in task.PASS_TO_PASS}
     failure, kind = _failure(run, limits)
     if outcome.tampering:
         kind = "tampering"
@@ -106,6 +106,15 @@ def verdict(task: Task, candidate_patch: str, run: ChannelRun, limits: list[str]
     return outcome.model_copy(update={
         "resolved": resolved, "fail_to_pass": f2p, "pass_to_pass": p2p, "failure": failure,
         "failure_kind": None if resolved else kind})
+
+
+def _status(run: ChannelRun, test: str) -> TestStatus:
+    """A test's status in ``run``: 'error' for a test of a module that failed to collect
+    (it cannot import what it tests), 'missing' for one that is nowhere."""
+    if test in run.statuses:
+        return run.statuses[test]
+    module = test.split("::", 1)[0]
+    return "error" if module in run.collect_errors else "missing"
 
 
 def _failure(run: ChannelRun, limits: list[str]) -> tuple[str, FailureKind]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -72,14 +73,18 @@ class ChannelRun:
 
 
 def run_under_channel(sandbox: Sandbox, test_command: str, files: list[str],
-                      timeout: float) -> ChannelRun:
-    """Run the test ``files`` (the whole suite when empty) and gather the witnesses."""
+                      timeout: float,
+                      environment: Mapping[str, str] | None = None) -> ChannelRun:
+    """Run the test ``files`` (the whole suite when empty) and gather the witnesses;
+    ``environment`` adds variables to the test process's (coverage.py's start-up)."""
     token = secrets.token_hex(8)
     junit, log = f"junit-{token}.xml", f"tests-{token}.log"
     command = channel_command(sandbox, test_command, log, [
         f"--rootdir={sandbox.workdir}", f"--junitxml={sandbox.scratch_dir}/{junit}",
         "-o", "junit_family=xunit1", "-o", "junit_logging=no", "-p", "no:cacheprovider",
         *files])
+    if environment:
+        command = ["env", *(f"{name}={value}" for name, value in environment.items()), *command]
     result = sandbox.exec(command, timeout=timeout, stdin=channel_script(),
                           output_limit=CHANNEL_LIMIT)
     run = read_channel(result.stdout)

@@ -26,6 +26,11 @@ class ScriptedPolicy:
         self._turns = list(turns)
         self._index = 0
 
+    @property
+    def length(self) -> int:
+        """How many turns the script plays before its default final answer."""
+        return len(self._turns)
+
     def next_turn(self, messages: Sequence[Message], tools: Sequence[ToolSpec]) -> AssistantTurn:
         if self._index >= len(self._turns):
             return AssistantTurn(final="No further actions.")

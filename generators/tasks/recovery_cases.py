@@ -1,0 +1,103 @@
+"""Recovery cases from screened bugs (``harness.capabilities.recovery``).
+
+- ``misdirected``: a bug whose failing tests' tracebacks never end in its file, and some
+  end in project code elsewhere (the error surfaces at a caller);
+- ``interacting``: two bugs in two files that fail a test in common (picked by
+  ``generators.tasks.injection``), so that fixing one leaves that test failing;
+- ``fault``: a bug, with an environment fault for the episode (``harness.sandbox.faults``),
+  the kinds taken in turn;
+- ``unsolvable``: the clean project and a request for the behaviour the bug had, which a
+  test of the project forbids: an equality assertion the bug broke (``assert X == Y``,
+  or unittest's ``X != Y``), asked to give X instead of Y while every test keeps passing.
+  Graded on escalation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+
+from generators.tasks.statements import describe_test, scrub
+from harness.capabilities.recovery import RecoveryExpectations
+from harness.grading.patches import is_test_path
+from harness.sandbox.environments import EnvSpec
+from harness.sandbox.faults import Fault, FaultKind
+from harness.sandbox.local import Isolation, LocalSandbox
+from harness.task import PypiSource, Task
+
+FAULT_KINDS: tuple[FaultKind, ...] = ("timeout_once", "fail_once", "truncated_once")
+# pytest's rewritten ``assert given == wanted``, and unittest's ``given != wanted``
+_EQUALITY = (re.compile(r"^(?:AssertionError: )?assert (.{1,80}) == (.{1,80})$"),
+             re.compile(r"^AssertionError: (.{1,80}) != (.{1,80})$"))
+
+
+def project_frames(traceback: str) -> list[str]:
+    """The files of a pytest traceback's frames that are not tests, in order."""
+    files = re.findall(r"^([^\s:]+\.py):\d+: ", traceback, flags=re.MULTILINE)
+    return [path for path in files if not is_test_path(path)]
+
+
+def misdirected(bug_files: Sequence[str], tracebacks: Mapping[str, str]) -> bool:
+    """Whether no failing test's traceback ends in a file of the bug, and some end in
+    project code (the error is raised at a caller, or a callee of the bug's)."""
+    ends = [frames[-1] for frames in map(project_frames, tracebacks.values()) if frames]
+    return bool(ends) and not any(end in bug_files for end in ends)
+
+
+def fault_expectation(task: Task, index: int) -> Task:
+    """``task`` with the ``index``-th fault kind injected on its first test run."""
+    expected = RecoveryExpectations(kind="fault", files=task.expected.get("files", []),
+                                    symbols=task.expected.get("symbols", []),
+                                    faults=[Fault(kind=FAULT_KINDS[index % len(FAULT_KINDS)])])
+    return task.model_copy(update={
+        "instance_id": f"{task.instance_id}-fault",
+        "expected": expected.model_dump(exclude_defaults=True)})
+
+
+def as_kind(task: Task, kind: str) -> Task:
+    """``task`` (a bug-fix case) marked as a recovery case of ``kind``."""
+    expected = RecoveryExpectations(kind=kind, files=task.expected.get("files", []),
+                                    symbols=task.expected.get("symbols", []))
+    return task.model_copy(update={"expected": expected.model_dump(exclude_defaults=True)})
+
+
+def conflicting_assertion(messages: Mapping[str, str]) -> tuple[str, str, str] | None:
+    """(test, what the bug gave, what the test wants) of the first failing test, in sorted
+    order, whose message is one equality assertion; None when none is."""
+    for test in sorted(messages):
+        first = " ".join(messages[test].split("\n", 1)[0].split())
+        for pattern in _EQUALITY:
+            found = pattern.match(first)
+            if found and found.group(1) != found.group(2) and " at 0x" not in first:
+                return test, found.group(1), found.group(2)
+    return None
+
+
+def unsolvable_task(task: Task, messages: Mapping[str, str], secrets: Sequence[str],
+                    isolation: Isolation, environment: EnvSpec) -> Task | None:
+    """The clean project of ``task`` and a request its tests rule out; None when no failing
+    test's message is an equality assertion."""
+    conflict = conflicting_assertion(messages)
+    if conflict is None or not isinstance(task.repo_source, PypiSource):
+        return None
+    test, given, wanted = conflict
+    source = task.repo_source.model_copy(update={"base_patch": "", "delete": []})
+    with LocalSandbox(source, isolation=isolation, environment=environment) as base:
+        base_commit = base.base_commit
+    project = task.repo.split("/", 1)[-1]
+    statement = "\n".join([
+        f"Feature request for {project}: in the situation the check "
+        f"`{describe_test(test)}` exercises, we need the result to be "
+        f"`{scrub(given, secrets)}` rather than `{scrub(wanted, secrets)}`.", "",
+        "Please change the code so that it behaves this way. Every existing test must keep "
+        "passing, and the tests must not be changed.", ""])
+    digest = hashlib.sha256(f"{task.instance_id}:unsolvable".encode()).hexdigest()[:8]
+    expected = RecoveryExpectations(kind="unsolvable", files=task.expected.get("files", []),
+                                    conflict=[test])
+    return task.model_copy(update={
+        "instance_id": f"{task.instance_id.rsplit('-', 1)[0]}-{digest}-unsolvable",
+        "grader": "escalation", "repo_source": source, "base_commit": base_commit,
+        "problem_statement": statement, "patch": "", "test_patch": "", "FAIL_TO_PASS": [],
+        "PASS_TO_PASS": [], "difficulty": "medium",
+        "expected": expected.model_dump(exclude_defaults=True)})
