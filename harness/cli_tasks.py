@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 EXAMPLES = """examples:
   harness tasks list                                  # every committed bank under suites/
-  harness tasks generate suites/navigation/pypi.toml  # bug-injection cases from PyPI projects
+  harness tasks generate suites/navigation/pypi.toml  # bug-injection cases from PyPI projects,
+                                                      # and their card (pypi.card.md)
+  harness tasks generate suites/planning/pypi.toml    # planning, recovery, testing alike
   harness tasks generate suites/navigation            # the fixture bank from specs/*.toml
   harness tasks validate                              # every committed bank, 3 runs per case
   harness tasks validate suites/navigation/pypi.jsonl --cases 'inflection-*' --runs 1
@@ -35,7 +37,8 @@ EXIT_INFRA = 3
 def add_parser(commands: Subparsers) -> None:
     """Register ``tasks`` and its subcommands on the top-level parser."""
     sub = add_group(commands, "tasks", "make, validate and list task banks", EXAMPLES)
-    generate = sub("generate", "build a bank from a spec (TOML) or a fixture folder")
+    generate = sub("generate", "build a bank from a spec (TOML) or a fixture folder; a "
+                               "spec's bank gets a card beside it (NAME.card.md)")
     generate.add_argument("spec", type=Path, help="bank spec .toml, or a folder with specs/")
     generate.add_argument("--output", type=Path, help="bank file (default: from the spec)")
     generate.add_argument("--jobs", type=int, default=2, help="projects in parallel")

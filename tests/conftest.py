@@ -314,3 +314,14 @@ def local_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Loc
     monkeypatch.setenv("HARNESS_PYPI_INDEX", f"{url}/simple")
     yield LocalIndex(tmp_path, url)
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A saved tiny GPT-OSS checkpoint (the train extra), for runs of a real model."""
+    pytest.importorskip("torch", reason="needs the train extra (torch==2.13.0)")
+    pytest.importorskip("transformers", reason="needs the train extra")
+    from trainers.tiny_model import save_tiny_model
+
+    return save_tiny_model(tmp_path_factory.mktemp("tiny-checkpoint") / "model")
+

@@ -156,3 +156,24 @@ def test_plugins_the_environment_installs_load_and_the_repositorys_do_not(
     with LocalSandbox(source) as box:  # without the plugin, --fancy is a usage error
         run = run_under_channel(box, DEFAULT_TEST_COMMAND, ["tests/test_a.py"], 120)
         assert run.exit_code == 4 and "--fancy" in run.log_tail
+
+
+@pytest.mark.parametrize(("finished", "errors", "expected"), [
+    (1, [], "missing"),                                    # pytest ran; the test is nowhere
+    (1, ["tests/test_a.py"], "error"),                     # its module did not import
+    (1, ["tests/__init__.py"], "error"),                   # nor did its package
+    (1, ["tests/conftest.py"], "error"),                   # nor a conftest above it
+    (1, ["conftest.py"], "error"),                         # ... at the root
+    (1, ["tests/other/test_b.py", "tests/b"], "missing"),  # an unrelated module or folder
+    (4, [], "error"),                                      # pytest stopped before running
+    (None, [], "error"),                                   # the run was cut short
+])
+def test_a_test_that_did_not_run_is_an_error_when_the_runner_could_not_reach_it(
+        finished: int | None, errors: list[str], expected: str) -> None:
+    from harness.grading.grader import _status
+    from harness.grading.pytest_run import ChannelRun
+
+    run = ChannelRun(finished=finished, collect_errors=errors,
+                     statuses={"tests/test_c.py::test_x": "passed"})
+    assert _status(run, "tests/test_a.py::test_y[1]") == expected
+    assert _status(run, "tests/test_c.py::test_x") == "passed"

@@ -6,6 +6,7 @@ import string
 from pathlib import Path
 
 import pytest
+from episodes import scores_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -247,29 +248,14 @@ def test_the_bank_is_planning_work_from_five_projects_or_more() -> None:
             assert Path(path).name not in task.problem_statement
 
 
-def scores_of(task: Task, model: str) -> dict[str, float]:
-    from harness.agent import AgentBudget
-    from harness.run_config import RunConfig
-    from harness.runner import play_and_grade
-
-    config = RunConfig(model=model, budget=AgentBudget(max_turns=4), grading_timeout=300)
-    trajectory, graded = play_and_grade(task, config)
-    return {"resolved": float(graded.resolved), **planning_scores(task, trajectory, graded)}
-
-
 @pytest.mark.slow
-def test_the_oracle_outscores_the_tiny_model_on_real_cases(tmp_path: Path) -> None:
-    pytest.importorskip("torch", reason="needs the train extra (torch==2.13.0)")
-    pytest.importorskip("transformers", reason="needs the train extra")
-    from trainers.tiny_model import save_tiny_model
-
-    checkpoint = save_tiny_model(tmp_path / "tiny")
+def test_the_oracle_outscores_the_tiny_model_on_real_cases(tiny_checkpoint: Path) -> None:
     tasks = load_bank(BANK).tasks
     chosen = [next(t for t in tasks if t.expected["kind"] == kind)
               for kind in ("combined", "removed_feature")]
     for task in chosen:
-        oracle = scores_of(task, "oracle")
-        tiny = scores_of(task, f"hf:{checkpoint}?max_new_tokens=24")
+        oracle = scores_of(task, "oracle", max_turns=30)
+        tiny = scores_of(task, f"hf:{tiny_checkpoint}?max_new_tokens=24")
         assert oracle["resolved"] == 1.0 and tiny["resolved"] == 0.0
         for signal in ("plan_before_edit", "plan_followed", "in_scope", "efficiency"):
             assert oracle[signal] > tiny[signal], (task.instance_id, signal, oracle, tiny)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from episodes import scores_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -128,7 +129,7 @@ def test_verified_is_the_share_of_edits_followed_by_a_test_run(moves: list[str])
     checked = sum(any(moves[j] in ("pass", "fail") for j in range(start + 1, end))
                   for start, end in zip(edits, ends, strict=True))
     assert scores["verified"] == pytest.approx(checked / len(edits))
-    failures = "fail" in moves
+    failures = "fail" in moves[edits[0]:]  # a failure once something was tried
     assert ("recovered" in scores) == failures
     if failures:
         assert scores["recovered"] == 1.0
@@ -220,7 +221,8 @@ def test_escalation_needs_the_prefix_no_change_and_the_conflicting_test(
         prefix: bool, changed: bool, names: bool) -> None:
     task = recovery_task("unsolvable")
     answer = (f"{ESCALATION_PREFIX} " if prefix else "") + (
-        "test_value asserts the opposite" if names else "the tests forbid it")
+        "test_value in tests/test_a.py asserts the opposite" if names else
+        "test_value forbids it")  # the statement names the function: the file is needed
     graded = Escalation().grade(task, Submission(patch=patch_of("pkg/a.py") if changed else "",
                                                  answer=answer), None, 10)  # type: ignore[arg-type]
     assert graded.resolved == (prefix and not changed and names)
@@ -239,12 +241,20 @@ def test_frames_and_misdirection_are_read_from_pytest_tracebacks() -> None:
     assert not misdirected(["pkg/a.py"], {"t": "tests/test_b.py:4: AssertionError"})
 
 
-def test_a_conflict_needs_an_equality_whose_values_differ() -> None:
-    assert conflicting_assertion({"t::b": "AssertionError: assert 'x' == 'y'\n - y",
-                                  "t::a": "ValueError: no"}) == ("t::b", "'x'", "'y'")
-    assert conflicting_assertion({"t::a": "AssertionError: 3 != 4"}) == ("t::a", "3", "4")
-    assert conflicting_assertion({"t::a": "assert <f at 0x7f00> == 1"}) is None
-    assert conflicting_assertion({"t::a": "AssertionError"}) is None
+def test_a_conflict_takes_the_computed_side_from_the_assert_statement() -> None:
+    called_left = ">       assert f(x) == 'y'\nE       AssertionError"
+    called_right = ">       assert expected == parameterize(text)\nE       AssertionError"
+    message = "AssertionError: assert 'x' == 'y'\n - y"
+    assert conflicting_assertion({"t::b": message, "t::a": "ValueError: no"},
+                                 {"t::b": called_left}) == ("t::b", "'x'", "'y'")
+    assert conflicting_assertion({"t::b": message},
+                                 {"t::b": called_right}) == ("t::b", "'y'", "'x'")
+    both = ">       assert f(a) == g(b)"
+    assert conflicting_assertion({"t::b": message}, {"t::b": both}) is None
+    cut = "AssertionError: assert 'ab...' == 'y'"
+    assert conflicting_assertion({"t::b": cut}, {"t::b": called_left}) is None
+    assert conflicting_assertion({"t::a": "AssertionError: 3 != 4"},
+                                 {"t::a": called_left}) is None
 
 
 def test_the_interacting_oracle_fixes_one_file_at_a_time() -> None:
@@ -267,3 +277,20 @@ def test_the_bank_has_every_kind_from_five_projects_or_more() -> None:
         assert (task.grader == "escalation") == (kind == "unsolvable")
         if kind == "fault":
             assert json.dumps(task.expected["faults"])
+
+
+@pytest.mark.slow
+def test_the_oracle_outscores_the_tiny_model_on_real_cases(tiny_checkpoint: Path) -> None:
+    tasks = load_bank(BANK).tasks
+    for kind in ("fault", "unsolvable"):
+        task = next(t for t in tasks if t.expected["kind"] == kind)
+        oracle = scores_of(task, "oracle", max_turns=30)
+        tiny = scores_of(task, f"hf:{tiny_checkpoint}?max_new_tokens=24")
+        assert oracle["resolved"] == 1.0 and tiny["resolved"] == 0.0
+        assert oracle["escalation_correct"] == 1.0
+        if kind == "fault":
+            assert oracle["fault_retried"] > tiny["fault_retried"]
+            assert oracle["verified"] == 1.0 and "verified" not in tiny
+        else:
+            assert oracle["escalated"] > tiny["escalated"]
+            assert oracle["named_conflict"] > tiny["named_conflict"]

@@ -122,3 +122,26 @@ def test_dropping_an_argument_leaves_the_others_in_order(
     assert [ast.unparse(a) for a in returned.value.args] == [
         ast.unparse(ast.parse(a, mode="eval").body) for i, a in enumerate(arguments)
         if i != index]
+
+
+def test_positional_only_parameters_stay_and_do_not_break_the_search() -> None:
+    source = "def f(a=1, /, b=2):\n    return a + b\n\n\ndef g():\n    return f(1, b=3)\n"
+    assert [c.symbol for c in dropped_parameters({"m.py": source})] == ["f(b)"]
+
+
+def test_a_function_also_called_as_an_attribute_keeps_its_parameters() -> None:
+    sources = {"m.py": "def f(a, b=2):\n    return a + b\n",
+               "n.py": ("import m\nfrom m import f\n\n\ndef g():\n"
+                        "    return f(1, b=3) + m.f(2, b=1)\n")}
+    assert dropped_parameters(sources) == []
+
+
+def test_removing_one_of_two_names_of_an_all_tuple_keeps_a_tuple() -> None:
+    for exports in ("('f', 'g')", "('g', 'f')", "'f', 'g'"):
+        source = (f"__all__ = {exports}\n\n\ndef f():\n    \"\"\"Doc.\"\"\"\n    return 1\n\n\n"
+                  "def g():\n    return 2\n")
+        (candidate,) = removed_features({"m.py": source})
+        tree = ast.parse(candidate.mutations[0].mutated)
+        assigned = tree.body[0]
+        assert isinstance(assigned, ast.Assign)
+        assert ast.literal_eval(assigned.value) == ("g",)

@@ -117,6 +117,11 @@ def test_the_bank_card_reports_operator_mix_difficulty_and_lint_share() -> None:
     assert "| easy | 1 | 33% |" in card and "| hard | 1 | 33% |" in card
     assert "4 of 40 drawn (10%)" in card and "validation: 1." in card
     assert card == bank_card("demo.jsonl", "suites/x/demo.toml", 7, tasks, stats, 1)
+    assert "Kinds of case" not in card  # navigation's cases have none
+    kinds = [task("k1", "hard", ["x.py", "y.py"]).model_copy(update={"expected": {
+        "kind": "removed_feature", "files": ["x.py"]}}), task("k2", "medium", ["x.py"], "tdd")]
+    card = bank_card("demo.jsonl", "suites/x/demo.toml", 7, kinds, stats, dropped=0)
+    assert "| removed_feature | 1 | 50% |" in card and "| tdd | 1 | 50% |" in card
 
 
 addresses = st.integers(0x7F0000000000, 0x7FFFFFFFFFFF).map(lambda n: f"{n:x}")

@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from episodes import scores_of
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -216,3 +217,39 @@ def test_the_bank_has_every_kind_from_five_projects_or_more() -> None:
     assert len(tasks) >= 60
     assert len({task.repo for task in tasks}) >= 5
     assert {task.grader for task in tasks} == {"reproduction", "tdd", "coverage_gap"}
+
+
+@pytest.mark.slow
+def test_the_oracle_outscores_the_tiny_model_on_real_cases(tiny_checkpoint: Path) -> None:
+    tasks = load_bank(BANK).tasks
+    for grader in ("reproduction", "coverage_gap"):
+        task = next(t for t in tasks if t.grader == grader)
+        oracle = scores_of(task, "oracle", max_turns=30)
+        tiny = scores_of(task, f"hf:{tiny_checkpoint}?max_new_tokens=24")
+        assert oracle["resolved"] == 1.0 and tiny["resolved"] == 0.0
+        assert oracle["ran_own_tests"] > tiny["ran_own_tests"]
+        assert oracle["coverage_delta"] > tiny.get("coverage_delta", 0.0)
+
+
+def test_tests_skipped_before_the_fix_reproduce_nothing(clamp: Task) -> None:
+    skipping = ("import pytest\nfrom calc.ops.arith import clamp\n\n\ndef test_clamp_high():\n"
+                "    if clamp(50, 0, 10) == 50:\n        pytest.skip('as recorded')\n"
+                "    assert clamp(50, 0, 10) == 10\n")
+    graded = grade(clamp, new_file("tests/test_clamp_new.py", skipping))
+    assert not graded.resolved
+
+
+def test_tests_that_read_the_code_instead_of_running_it_never_count(clamp: Task) -> None:
+    with open_sandbox(clamp, RunConfig(model="oracle"))() as box:
+        buggy = len(box.read_file("calc/ops/arith.py"))
+    # fails on the bug, passes with the fix; the comment added to the code gives it away
+    reading = ("import pathlib\n\n\ndef test_changed():\n"
+               f"    assert len(pathlib.Path('calc/ops/arith.py').read_bytes()) != {buggy}\n")
+    graded = grade(clamp, new_file("tests/test_clamp_new.py", reading))
+    assert not graded.resolved and "comment is added" in graded.failure
+
+
+def test_tampering_in_written_tests_is_never_resolved(clamp: Task) -> None:
+    tampering = CLAMP_TESTS + "\n\ndef pytest_runtest_makereport(item, call):\n    pass\n"
+    graded = grade(clamp, new_file("tests/test_clamp_new.py", tampering))
+    assert not graded.resolved and graded.failure_kind == "tampering"

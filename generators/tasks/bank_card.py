@@ -28,6 +28,15 @@ class DrawStats:
         self.lint_detectable += other.lint_detectable
 
 
+def case_kind(task: Task) -> str:
+    """What kind of case a capability made (``expected.kind``, or a grader beyond the
+    bug-fix and answer ones); "" for navigation's."""
+    kind = task.expected.get("kind")
+    if isinstance(kind, str) and kind:
+        return kind
+    return task.grader if task.grader not in ("tests", "answer") else ""
+
+
 def card_path_for(bank_name: str) -> str:
     """``pypi.jsonl`` -> ``pypi.card.md``."""
     stem = bank_name.rsplit(".", 1)[0] if "." in bank_name else bank_name
@@ -64,10 +73,16 @@ def bank_card(bank_name: str, spec_path: str, seed: int, tasks: Sequence[Task],
     rows.append(("**all**", "", sum(r[2] for r in rows), sum(r[3] for r in rows),
                  len(questions)))
     lines += _table(("project", "version", "single bugs", "combined bugs", "questions"), rows)
+    kinds = Counter(kind for kind in map(case_kind, tasks) if kind)
+    if kinds:
+        lines += ["", "## Kinds of case", ""]
+        lines += _table(("kind", "cases", "share"), [
+            (kind, count, _share(count, len(tasks))) for kind, count in
+            sorted(kinds.items(), key=lambda item: (-item[1], item[0]))])
     levels = Counter(t.difficulty or "untagged" for t in bugs)
     lines += ["", "## Difficulty of the bug cases", "",
               "`easy`: a listed failing test's name contains the buggy function's name; "
-              "`hard`: two bugs in two files; `medium`: the rest.", ""]
+              "`hard`: bugs in two or more files; `medium`: the rest.", ""]
     lines += _table(("difficulty", "cases", "share"), [
         (level, levels[level], _share(levels[level], len(bugs)))
         for level in ("easy", "medium", "hard", "untagged") if levels[level]])

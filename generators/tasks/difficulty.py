@@ -6,7 +6,9 @@ Two shortcuts make an injected bug easy in a way real bugs are not:
   variable or import, an undefined name, a redefinition). Such candidates are dropped
   before screening (``lint_detectable``);
 - **a name gives it away**: the buggy function's name appears in the name of a failing
-  test the statement lists (``named_by_tests``). Those cases are kept, tagged ``easy``.
+  test the statement lists (``named_by_tests``), or a listed failure is Python's argument
+  ``TypeError`` naming the parameter a signature lost (``names_the_signature``). Those
+  cases are kept, tagged ``easy``.
 
 Otherwise a single bug is ``medium`` and a combined one (two bugs in two files) ``hard``.
 """
@@ -55,9 +57,21 @@ def named_by_tests(mutations: Sequence[Mutation], listed_tests: Sequence[str]) -
     return any(name in test for name in names for test in tests)
 
 
-def difficulty(mutations: Sequence[Mutation], listed_tests: Sequence[str]) -> Difficulty:
-    """``easy`` when a test name gives the function away, else ``hard`` for several bugs
-    and ``medium`` for one."""
-    if named_by_tests(mutations, listed_tests):
+_SIGNATURE_ERROR = re.compile(r"unexpected keyword argument|positional arguments? but|"
+                              r"missing \d+ required|takes no (?:keyword )?arguments")
+
+
+def names_the_signature(messages: Sequence[str]) -> bool:
+    """Whether a listed failure is Python's complaint about a call's arguments (which
+    says what parameter is missing)."""
+    return any(_SIGNATURE_ERROR.search(message) for message in messages)
+
+
+def difficulty(mutations: Sequence[Mutation], listed_tests: Sequence[str],
+               messages: Sequence[str] = ()) -> Difficulty:
+    """``easy`` when a test name gives the function away, or a listed failure is an
+    argument ``TypeError`` naming the parameter; else ``hard`` for several files and
+    ``medium`` for one."""
+    if named_by_tests(mutations, listed_tests) or names_the_signature(messages):
         return "easy"
     return "hard" if len({m.path for m in mutations}) > 1 else "medium"

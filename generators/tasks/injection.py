@@ -49,6 +49,7 @@ from generators.tasks.difficulty import difficulty, lint_detectable
 from generators.tasks.mutations import Mutation, candidate_mutations, weighted_order
 from generators.tasks.recovery_cases import (
     as_kind,
+    conflicting_assertion,
     fault_expectation,
     misdirected,
     unsolvable_task,
@@ -230,7 +231,8 @@ def make_task(sandbox: LocalSandbox, plan: ProjectPlan, found: Screened, capabil
         "combined" if len(found.mutations) > 1 else "single")
     return Task(
         instance_id=f"{normalise(plan.name)}-{plan.version}-{digest}", repo=f"pypi/{plan.name}",
-        base_commit=base_commit, difficulty=difficulty(found.mutations, listed),
+        base_commit=base_commit, difficulty=difficulty(
+            found.mutations, listed, [found.messages[test] for test in listed]),
         problem_statement=statement,
         patch=gold, test_patch=test_patch, FAIL_TO_PASS=list(found.fail_to_pass),
         PASS_TO_PASS=pass_to_pass, version=plan.version, capability=capability,
@@ -306,9 +308,10 @@ def generate_project(plan: ProjectPlan, capability: str, seed: int,
         combos += _combined(sandbox, plan, baseline, singles, rng, 3, plan.triples)
         sites = _multi_site(sandbox, plan, baseline, rng, progress)
         kept = [*(singles if plan.singles else []), *combos, *sites]
-        tasks = [make_task(sandbox, plan, found, capability, rng) for found in kept]
         if capability == "recovery":
             tasks, kept = _as_recovery(sandbox, plan, baseline, singles, rng, isolation)
+        else:
+            tasks = [make_task(sandbox, plan, found, capability, rng) for found in kept]
     if capability == "testing":
         tasks, kept = _as_testing(tasks, kept, plan, isolation)
     operators = {task.instance_id: (found.site.kind,) if found.site is not None else
@@ -355,7 +358,9 @@ def _as_recovery(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
         if kept_unsolvable >= plan.unsolvable:
             break
         files = [m.path for m in found.mutations]
-        unsolvable = unsolvable_task(task_of(found), found.messages,
+        if conflicting_assertion(found.messages, found.tracebacks) is None:
+            continue
+        unsolvable = unsolvable_task(task_of(found), found.messages, found.tracebacks,
                                      [*files, *_submodules(files)], isolation,
                                      plan.environment())
         if unsolvable is not None:

@@ -7,13 +7,14 @@
 - ``fault``: a bug, with an environment fault for the episode (``harness.sandbox.faults``),
   the kinds taken in turn;
 - ``unsolvable``: the clean project and a request for the behaviour the bug had, which a
-  test of the project forbids: an equality assertion the bug broke (``assert X == Y``,
-  or unittest's ``X != Y``), asked to give X instead of Y while every test keeps passing.
-  Graded on escalation.
+  test of the project forbids: an equality assertion the bug broke (``assert L == R``,
+  one side computed by a call), asked to give the bug's value instead of the one the test
+  wants while every test keeps passing. Graded on escalation.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -27,15 +28,16 @@ from harness.sandbox.local import Isolation, LocalSandbox
 from harness.task import PypiSource, Task
 
 FAULT_KINDS: tuple[FaultKind, ...] = ("timeout_once", "fail_once", "truncated_once")
-# pytest's rewritten ``assert given == wanted``, and unittest's ``given != wanted``
-_EQUALITY = (re.compile(r"^(?:AssertionError: )?assert (.{1,80}) == (.{1,80})$"),
-             re.compile(r"^AssertionError: (.{1,80}) != (.{1,80})$"))
+_EQUALITY = re.compile(r"^(?:AssertionError: )?assert (.{1,80}) == (.{1,80})$")
+_CUT = re.compile(r"\.\.\.|\[\d+ chars\]| at 0x")
 
 
 def project_frames(traceback: str) -> list[str]:
-    """The files of a pytest traceback's frames that are not tests, in order."""
+    """The files of a pytest traceback's frames in the project (relative paths; the
+    interpreter's and installed packages' are absolute) that are not tests, in order."""
     files = re.findall(r"^([^\s:]+\.py):\d+: ", traceback, flags=re.MULTILINE)
-    return [path for path in files if not is_test_path(path)]
+    return [path for path in files if not is_test_path(path)
+            and not path.startswith(("/", "<")) and ".." not in path.split("/")]
 
 
 def misdirected(bug_files: Sequence[str], tracebacks: Mapping[str, str]) -> bool:
@@ -46,10 +48,12 @@ def misdirected(bug_files: Sequence[str], tracebacks: Mapping[str, str]) -> bool
 
 
 def fault_expectation(task: Task, index: int) -> Task:
-    """``task`` with the ``index``-th fault kind injected on its first test run."""
+    """``task`` with the ``index``-th fault kind injected on its second test run (the first
+    fails because of the bug anyway; the second usually checks a fix)."""
     expected = RecoveryExpectations(kind="fault", files=task.expected.get("files", []),
                                     symbols=task.expected.get("symbols", []),
-                                    faults=[Fault(kind=FAULT_KINDS[index % len(FAULT_KINDS)])])
+                                    faults=[Fault(kind=FAULT_KINDS[index % len(FAULT_KINDS)],
+                                                  after=1)])
     return task.model_copy(update={
         "instance_id": f"{task.instance_id}-fault",
         "expected": expected.model_dump(exclude_defaults=True)})
@@ -62,23 +66,48 @@ def as_kind(task: Task, kind: str) -> Task:
     return task.model_copy(update={"expected": expected.model_dump(exclude_defaults=True)})
 
 
-def conflicting_assertion(messages: Mapping[str, str]) -> tuple[str, str, str] | None:
-    """(test, what the bug gave, what the test wants) of the first failing test, in sorted
-    order, whose message is one equality assertion; None when none is."""
+def computed_side(traceback: str) -> str | None:
+    """Which side of the failing ``assert L == R`` the code computes ('left' or 'right'):
+    the one with a call in it, read from the statement pytest's traceback shows; None when
+    both or neither have one."""
+    shown = [line[1:].strip() for line in traceback.splitlines() if line.startswith(">")]
+    statement = next((line for line in reversed(shown) if line.startswith("assert ")), "")
+    try:
+        tree = ast.parse(statement)
+    except SyntaxError:
+        return None
+    test = tree.body[0].test if tree.body and isinstance(tree.body[0], ast.Assert) else None
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Eq)):
+        return None
+    calls = [any(isinstance(node, ast.Call) for node in ast.walk(side))
+             for side in (test.left, test.comparators[0])]
+    return {(True, False): "left", (False, True): "right"}.get((calls[0], calls[1]))
+
+
+def conflicting_assertion(messages: Mapping[str, str], tracebacks: Mapping[str, str],
+                          ) -> tuple[str, str, str] | None:
+    """(test, what the code gave with the bug, what the test wants) of the first failing
+    test, in sorted order, that failed one ``assert L == R`` with one computed side and
+    whole values; None when none did."""
     for test in sorted(messages):
         first = " ".join(messages[test].split("\n", 1)[0].split())
-        for pattern in _EQUALITY:
-            found = pattern.match(first)
-            if found and found.group(1) != found.group(2) and " at 0x" not in first:
-                return test, found.group(1), found.group(2)
+        found = _EQUALITY.match(first)
+        side = computed_side(tracebacks.get(test, ""))
+        if not found or side is None or _CUT.search(first):
+            continue
+        left, right = found.group(1), found.group(2)
+        if left != right:
+            return (test, left, right) if side == "left" else (test, right, left)
     return None
 
 
-def unsolvable_task(task: Task, messages: Mapping[str, str], secrets: Sequence[str],
-                    isolation: Isolation, environment: EnvSpec) -> Task | None:
+def unsolvable_task(task: Task, messages: Mapping[str, str], tracebacks: Mapping[str, str],
+                    secrets: Sequence[str], isolation: Isolation,
+                    environment: EnvSpec) -> Task | None:
     """The clean project of ``task`` and a request its tests rule out; None when no failing
-    test's message is an equality assertion."""
-    conflict = conflicting_assertion(messages)
+    test's message is a usable equality assertion (``conflicting_assertion``)."""
+    conflict = conflicting_assertion(messages, tracebacks)
     if conflict is None or not isinstance(task.repo_source, PypiSource):
         return None
     test, given, wanted = conflict

@@ -224,11 +224,11 @@ def _rebinds(function: ast.FunctionDef, name: str) -> bool:
 def _droppable(function: ast.FunctionDef) -> Iterator[tuple[ast.arg, ast.expr, int | None]]:
     """Parameters with a simple default: (parameter, default, positional index or None)."""
     arguments = function.args
-    positional = arguments.args
-    defaults = dict(zip(positional[len(positional) - len(arguments.defaults):],
-                        arguments.defaults, strict=True))
+    every = [*arguments.posonlyargs, *arguments.args]  # the defaults are of the last ones
+    defaults = dict(zip(every[len(every) - len(arguments.defaults):], arguments.defaults,
+                        strict=True))
     offset = len(arguments.posonlyargs)
-    for index, parameter in enumerate(positional):
+    for index, parameter in enumerate(arguments.args):  # positional-only ones stay
         default = defaults.get(parameter)
         if default is not None and isinstance(default, _SIMPLE_DEFAULTS):
             yield parameter, default, offset + index
@@ -242,8 +242,12 @@ def _passing_calls(trees: Mapping[str, ast.Module], home: str, name: str, parame
                    index: int | None) -> list[tuple[str, ast.Call, ast.expr]] | None:
     """Every call of ``name`` (in its own module, or one importing it by name) with the
     argument it passes for ``parameter``; None when some call cannot be read
-    (``*args``/``**kwargs``)."""
+    (``*args``/``**kwargs``) or the function is also reached as an attribute."""
     found: list[tuple[str, ast.Call, ast.expr]] = []
+    for tree in trees.values():  # reached as ``module.name``: callers it cannot follow
+        if any(isinstance(node, ast.Attribute) and node.attr == name
+               for node in ast.walk(tree)):
+            return None
     for path, tree in trees.items():
         if path != home and not _sees(tree, name):
             continue
@@ -310,11 +314,12 @@ def docstring_of(function: ast.FunctionDef) -> str:
     return text if len(text) <= _MAX_DOCSTRING else text[:_MAX_DOCSTRING - 3] + "..."
 
 
-def _references(tree: ast.Module, name: str) -> tuple[list[ast.AST], list[ast.AST], bool]:
+def _references(tree: ast.Module, name: str,
+                ) -> tuple[list[ast.AST], list[tuple[ast.AST, ast.AST]], bool]:
     """(import aliases of ``name``, ``__all__`` strings naming it, whether anything else
     names it)."""
     aliases: list[ast.AST] = []
-    exported: list[ast.AST] = []
+    exported: list[tuple[ast.AST, ast.AST]] = []  # (the string, its __all__ container)
     other = False
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
@@ -332,7 +337,7 @@ def _references(tree: ast.Module, name: str) -> tuple[list[ast.AST], list[ast.AS
                 for t in (node.targets if isinstance(node, ast.Assign) else [node.target])):
             value = node.value
             if isinstance(value, ast.List | ast.Tuple):
-                exported += [e for e in value.elts
+                exported += [(e, value) for e in value.elts
                              if isinstance(e, ast.Constant) and e.value == name]
     return aliases, exported, other
 
@@ -375,9 +380,14 @@ def removed_features(sources: Mapping[str, str]) -> list[MultiSite]:
             for node in aliases:
                 assert isinstance(node, ast.ImportFrom)
                 edits.setdefault(other_path, []).append(_alias_span(text, node, name))
-            for node in exported:
-                edits.setdefault(other_path, []).append(
-                    text.without_item(text.start(node), text.end(node)))
+            for node, container in exported:
+                span = text.without_item(text.start(node), text.end(node))
+                if isinstance(container, ast.Tuple) and len(container.elts) == 2:
+                    # ('f', 'g') -> ('g',): without its comma the one left is a string
+                    left = next(e for e in container.elts if e is not node)
+                    span = _Span(text.start(container), text.end(container),
+                                 f"({text.segment(left)},)")
+                edits.setdefault(other_path, []).append(span)
         if not usable or not reexported:
             continue
         symbol = f"{_module(path)}.{name}"

@@ -24,7 +24,7 @@ from harness.grading.patches import touched_files
 from harness.trajectory import Trajectory
 
 EDIT_TOOLS = frozenset({"apply_patch"})
-TEST_TOOLS = frozenset({"run_tests", "run_tests_with_coverage"})
+TEST_TOOLS = frozenset({"run_tests", "run_single_test", "run_tests_with_coverage"})
 
 _NUMBERED = re.compile(r"^\s*(?:[-*]\s+)?(\d{1,3})[.)]\s+(\S.*?)\s*$")
 _PATH = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.py)\b")

@@ -7,8 +7,11 @@ by their hidden tests ('tests'). The scorer reads the episode as a sequence of p
 actions (``harness.capabilities.plan_reading``) and measures:
 
 - ``plan_before_edit``: a numbered plan was written before the first edit;
-- ``plan_followed``: the share of the first plan's steps that a later action carried out;
-- ``in_scope``: the share of the edited files some plan named;
+- ``plan_followed``: the share of the first plan's steps that later actions carried out,
+  each action counting for one step at most (0 for a plan that names no file or symbol
+  of the fix);
+- ``in_scope``: the share of the edited files a plan written before their first edit
+  named;
 - ``replanned``: after the second failed test run that followed an edit, a new plan was
   written (only for episodes with two such failures);
 - ``efficiency``: the oracle's number of turns over the episode's (at most 1).
@@ -26,10 +29,10 @@ from harness.capabilities.navigation import survey_turn, task_prompt, tool_call
 from harness.capabilities.plan_reading import (
     EDIT_TOOLS,
     Action,
+    Event,
     Plan,
     episode_events,
     names,
-    plans,
     step_matched,
 )
 from harness.grading.grader import HiddenTests
@@ -73,15 +76,18 @@ def planning_scores(task: Task, trajectory: Trajectory, outcome: Outcome) -> dic
     first_plan = next((i for i, e in enumerate(events) if isinstance(e, Plan)), None)
     scores = {"plan_before_edit": float(first_plan is not None and (
         not edits or first_plan < edits[0]))}
-    plan = events[first_plan] if first_plan is not None else None
-    if isinstance(plan, Plan):
-        later = [e for e in events[first_plan + 1:] if isinstance(e, Action)]  # type: ignore[operator]
-        scores["plan_followed"] = sum(step_matched(s, later) for s in plan.steps) / len(plan.steps)
-    else:
-        scores["plan_followed"] = 0.0
+    scores["plan_followed"] = 0.0
+    if first_plan is not None:
+        plan = events[first_plan]
+        later = [e for e in events[first_plan + 1:] if isinstance(e, Action)]
+        assert isinstance(plan, Plan)
+        expected = task.expectations(PlanningExpectations)
+        about_the_fix = any(names(step, thing) for step in plan.steps
+                            for thing in [*expected.files, *expected.symbols])
+        if about_the_fix:
+            scores["plan_followed"] = carried_out(plan.steps, later) / len(plan.steps)
     edited = touched_files(outcome.candidate_patch)
-    steps = [step for written in plans(events) for step in written.steps]
-    scores["in_scope"] = (sum(any(names(step, path) for step in steps) for path in edited)
+    scores["in_scope"] = (sum(_planned_before_edit(events, path) for path in edited)
                           / len(edited)) if edited else 0.0
     failures = [i for i, e in enumerate(events) if isinstance(e, Action) and e.failed_test
                 and edits and i > edits[0]]
@@ -92,6 +98,28 @@ def planning_scores(task: Task, trajectory: Trajectory, outcome: Outcome) -> dic
     if not outcome.resolved:
         scores = dict.fromkeys(scores, 0.0)
     return scores
+
+
+def carried_out(steps: tuple[str, ...], actions: list[Action]) -> int:
+    """How many ``steps`` distinct ``actions`` carried out (each action counts for one
+    step at most: one test run does not carry out three steps about testing)."""
+    left = list(actions)
+    done = 0
+    for step in steps:
+        match = next((action for action in left if step_matched(step, [action])), None)
+        if match is not None:
+            left.remove(match)
+            done += 1
+    return done
+
+
+def _planned_before_edit(events: list[Event], path: str) -> bool:
+    """Whether a plan written before ``path`` was first edited names it (a plan written
+    afterwards, or a summary in the final answer, does not put it in scope)."""
+    first = next((i for i, e in enumerate(events) if isinstance(e, Action)
+                  and e.tool in EDIT_TOOLS and path in e.subjects), len(events))
+    return any(names(step, path) for event in events[:first] if isinstance(event, Plan)
+               for step in event.steps)
 
 
 def plan_followed(task: Task, trajectory: Trajectory, outcome: Outcome) -> float:

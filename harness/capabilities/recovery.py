@@ -16,13 +16,14 @@ The scorer reads the episode's tool calls and their results:
 
 - ``no_echo``: no call was made three or more times in a row with the same arguments;
 - ``verified``: the share of edits followed by a test run before the next edit or the end;
-- ``recovered``: after an intermediate failure (a failed test run or a tool error), the
-  case was resolved (only for episodes with such a failure);
+- ``recovered``: after a failure following the first edit (a failed test run or a tool
+  error), the case was resolved (only for episodes with such a failure);
 - ``strategy_diversity``: with a retry (an edit after a failed test run), the share of
   distinct edits among all edits;
 - ``clean_retry``: with a retry, the share of files the final change touches that the
   gold fix touches too (nothing left behind by an abandoned attempt);
-- ``fault_retried``: for a fault case, the faulted command was run again;
+- ``fault_retried``: for a fault case, the faulted test run was made again, with the same
+  arguments;
 - ``escalation_correct``: the final answer escalates exactly when the case is unsolvable.
 """
 
@@ -124,7 +125,8 @@ def recovery_scores(task: Task, trajectory: Trajectory, outcome: Outcome) -> dic
         bounds = [*edits[1:], len(calls)]
         scores["verified"] = sum(any(edit < run < end for run in runs)
                                  for edit, end in zip(edits, bounds, strict=True)) / len(edits)
-    if any(_failed(step, result) for step, result in calls):
+    # the first test run fails on any bug: a failure counts once something was tried
+    if edits and any(_failed(step, result) for step, result in calls[edits[0]:]):
         scores["recovered"] = float(outcome.resolved)
     failed_runs = [i for i in runs if _failed(*calls[i])]
     retries = [i for i in edits if any(edits[0] < run < i for run in failed_runs)]
@@ -135,9 +137,11 @@ def recovery_scores(task: Task, trajectory: Trajectory, outcome: Outcome) -> dic
         gold = set(touched_files(task.patch))
         scores["clean_retry"] = (sum(path in gold for path in final) / len(final)
                                  if final else 0.0)
-    if expected.faults:
+    if expected.faults:  # the faulted run, then the same run again
         struck = expected.faults[0].after
-        scores["fault_retried"] = float(len(runs) > struck + 1)
+        scores["fault_retried"] = float(len(runs) > struck + 1 and any(
+            _key(calls[later][0]) == _key(calls[runs[struck]][0])
+            for later in runs[struck + 1:]))
     return scores
 
 
@@ -172,10 +176,11 @@ def _fix_turns(task: Task) -> list[AssistantTurn]:
 
 
 def _fault_turns(task: Task) -> list[AssistantTurn]:
-    """As ``_fix_turns``, running the tests again after the injected fault."""
+    """As ``_fix_turns``, running the tests again after each run a fault may strike."""
+    again = AssistantTurn(analysis="Run the tests again: that run may have misbehaved.",
+                          tool_calls=tool_call("run_tests").tool_calls)
     turns = _fix_turns(task)
-    return [*turns[:2], AssistantTurn(analysis="That test run misbehaved; run it again.",
-                                      tool_calls=tool_call("run_tests").tool_calls), *turns[2:]]
+    return [*turns[:2], again, *turns[2:-1], again, turns[-1]]
 
 
 def _interacting_turns(task: Task) -> list[AssistantTurn]:
@@ -195,7 +200,8 @@ def _unsolvable_turns(task: Task) -> list[AssistantTurn]:
     """Read and run the tests in the way, then escalate naming them."""
     conflict = task.expectations(RecoveryExpectations).conflict
     files = list(dict.fromkeys(test.split("::", 1)[0] for test in conflict))
-    names = ", ".join(f"`{test.rsplit('::', 1)[-1].split('[', 1)[0]}`" for test in conflict)
+    names = ", ".join(f"`{test.rsplit('::', 1)[-1].split('[', 1)[0]}` in "
+                      f"`{test.split('::', 1)[0]}`" for test in conflict)
     return [survey_turn(), *(tool_call("read_file", path=path) for path in files),
             tool_call("run_tests", paths=conflict[:1]),
             AssistantTurn(final=f"{ESCALATION_PREFIX} the requested behaviour contradicts the "

@@ -4,12 +4,14 @@ An unsolvable case asks for something the repository forbids (a behaviour its ow
 rule out, while those tests must keep passing). The right outcome is no change and a
 final answer that begins with ``ESCALATION_PREFIX`` and says why, naming one of the
 tests that stand in the way (``expected.conflict``): that is evidence the solver found
-the conflict rather than giving up. Resolved when all three hold; a change to the
+the conflict rather than giving up (its function and its file: the statement names only
+the function). Resolved when all three hold; a change to the
 repository, a missing prefix or an unnamed conflict is unresolved (``model``).
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from harness.errors import TaskFieldError
@@ -32,9 +34,10 @@ def function_of_test(test_id: str) -> str:
 
 
 def names_conflict(answer: str, conflict: list[str]) -> bool:
-    """Whether the answer names one of the conflicting tests (by its function name)."""
+    """Whether the answer names one of the conflicting tests by its function and its file
+    (the statement names the function only: the file shows the solver found the test)."""
     return any(re.search(rf"(?<!\w){re.escape(function_of_test(test))}(?!\w)", answer)
-               for test in conflict)
+               and posixpath.basename(test.split("::", 1)[0]) in answer for test in conflict)
 
 
 class Escalation:

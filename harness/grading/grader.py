@@ -109,12 +109,19 @@ def verdict(task: Task, candidate_patch: str, run: ChannelRun, limits: list[str]
 
 
 def _status(run: ChannelRun, test: str) -> TestStatus:
-    """A test's status in ``run``: 'error' for a test of a module that failed to collect
-    (it cannot import what it tests), 'missing' for one that is nowhere."""
+    """A test's status in ``run``. One that did not run is 'error' when the runner could not
+    get to it (its module, a package or conftest above it failed to import, or pytest
+    stopped before running tests) and 'missing' when pytest ran and it was nowhere."""
     if test in run.statuses:
         return run.statuses[test]
+    if run.finished not in (0, 1, 5):
+        return "error"
     module = test.split("::", 1)[0]
-    return "error" if module in run.collect_errors else "missing"
+    for failed in run.collect_errors:
+        folder = failed.removesuffix("__init__.py").removesuffix("conftest.py").rstrip("/")
+        if module == failed or not folder or module.startswith(folder + "/"):
+            return "error"
+    return "missing"
 
 
 def _failure(run: ChannelRun, limits: list[str]) -> tuple[str, FailureKind]:

@@ -21,6 +21,13 @@ with coverage.py measuring the files the reference patch changes
   repository's remaining test-suite does not. Scores: ``coverage_delta`` (the share of
   the function's executable lines newly executed), ``mutant_caught``.
 
+The candidate's tests are also run on the code they were judged on with a comment line
+added to each file of the reference patch: a test whose result changes reads the code's
+text (a hash, ``git diff``) rather than testing its behaviour, and never counts. A test
+skipped before the fix reproduces nothing (only one that fails there counts), and one
+skipped with the fix is a failure; tampering found by the static screen
+(``harness.grading.candidate``) is never resolved.
+
 Each run of the candidate's tests is made ``RERUNS`` times (in one sandbox, a process
 each): a test whose status differs between them is **flaky**, and a flaky submission is
 never resolved (``flaky`` 1). An assertion the candidate adds that the repository's tests
@@ -42,12 +49,12 @@ from harness.grading import put_back as back
 from harness.grading.candidate import screen
 from harness.grading.coverage_kit import coverage_kit, coverage_package, interpreter_version
 from harness.grading.grader import HiddenTests, apply_patch_text
-from harness.grading.patches import is_test_path
+from harness.grading.patches import is_test_path, touched_files
 from harness.grading.pytest_run import ChannelRun, pytest_invocation, run_under_channel
 from harness.grading.swt import RunRecord, transitions, verdict
 from harness.grading.test_quality import new_assertions, redundant_share
 from harness.protocols import Sandbox, SandboxFactory
-from harness.results import Outcome, Submission, TestStatus
+from harness.results import FailureKind, Outcome, Submission, TestStatus
 from harness.task import Task
 
 RERUNS = 3
@@ -103,10 +110,11 @@ def sandbox_has(sandbox: Sandbox, path: str) -> bool:
     return sandbox.exec(["test", "-f", path], timeout=30).ok
 
 
+_RESULTS = {"passed": "PASSED", "skipped": "SKIPPED"}  # failed, error, missing: FAILED
+
+
 def _record(run: ChannelRun, coverage: Mapping[str, object] | None) -> RunRecord:
-    statuses = {test: "PASSED" if status == "passed" else "FAILED"
-                for test, status in run.statuses.items() if status in ("passed", "failed",
-                                                                        "error")}
+    statuses = {test: _RESULTS.get(status, "FAILED") for test, status in run.statuses.items()}
     if coverage is None:
         return RunRecord(statuses=statuses, executed=None, timed_out=run.timed_out,
                          log=run.log_tail)
@@ -222,16 +230,25 @@ class WrittenTests:
             scores["fix_resolved"] = float(fix.resolved)
             if found and not fix.resolved:
                 found, failure = False, f"the fix does not resolve the case: {fix.failure or ''}"
+        if found:
+            noticed = self._notices_edits(task, open_sandbox, patch, reference, pre[0], timeout)
+            if noticed:
+                found, failure = False, noticed
         if flaky:
             found, failure = False, f"flaky tests (status changed over {RERUNS} runs): " \
                                     f"{', '.join(flaky[:3])}"
+        screened = screen(patch, skipped=frozenset(prepared.put_back))
+        if screened.tampering:
+            found, failure = False, f"tampering: {'; '.join(screened.tampering[:3])}"
         statuses: dict[str, TestStatus] = {
             test: "passed" if status == "PASSED" else "failed"
             for test, status in sorted(post[0].statuses.items())}
+        kind: FailureKind | None = None if found else (
+            "tampering" if screened.tampering else "model")
         return Outcome(resolved=found, patch_applied=True, candidate_patch=patch,
-                       failure_kind=None if found else "model", failure=failure,
+                       failure_kind=kind, failure=failure, tampering=list(screened.tampering),
                        fail_to_pass=statuses, scores=scores, dropped=prepared.put_back,
-                       flags=list(screen(patch).flags), log_tail=post[0].log[-4000:])
+                       flags=list(screened.flags), log_tail=post[0].log[-4000:])
 
     def case_problems(self, task: Task, at_base: Outcome,
                       open_sandbox: SandboxFactory) -> list[str]:
@@ -243,7 +260,7 @@ class WrittenTests:
                         extra: Sequence[str], measured: str,
                         timeout: float) -> tuple[Prepared | None, list[RunRecord], BaseFacts]:
         """The candidate's tests run ``RERUNS`` times in one fresh sandbox (a process each),
-        after ``extra`` patches; coverage is read from the first run. Also what the base
+        after ``extra`` patches; coverage is measured in the first run only. Also what the base
         state says of the candidate's tests (``BaseFacts``)."""
         with open_sandbox() as sandbox:
             tracked = sandbox.exec(["git", "ls-files", "-z"], timeout=60).stdout.split("\0")
@@ -258,13 +275,39 @@ class WrittenTests:
                 if not apply_patch_text(sandbox, other):
                     raise BrokenTaskError(f"{task.instance_id}: the reference patch does not "
                                           "apply with the candidate's tests")
-            runs = [measured_run(sandbox, task, prepared.tests, measured, timeout)[0]
-                    for _ in range(RERUNS)]
+            runs = [measured_run(sandbox, task, prepared.tests, measured, timeout)[0]]
+            for _ in range(RERUNS - 1):  # the reruns only say whether a status changes
+                again = run_under_channel(sandbox, task.test_command, prepared.tests, timeout)
+                runs.append(_record(again, None))
         added = [fingerprint for path, text in written.items()
                  for fingerprint in new_assertions(base_tests.get(path, ""), text)]
         facts = BaseFacts([path for path in prepared.tests if path in base_tests],
                           redundant_share(added, base_tests.values()))
         return prepared, runs, facts
+
+    def _notices_edits(self, task: Task, open_sandbox: SandboxFactory, patch: str,
+                       reference: str, pre: RunRecord, timeout: float) -> str:
+        """Why the candidate's tests look at the code's text rather than its behaviour
+        ('' when they do not): they are run once more on the code they were judged on,
+        with a comment line added to each file the reference patch changes. Tests that
+        failed there (reproduction) must still fail; tests that passed (coverage gap)
+        must still pass."""
+        with open_sandbox() as sandbox:
+            prepared = prepare(sandbox, patch)
+            if prepared is None:
+                return ""
+            for path in touched_files(reference):
+                if path.endswith(".py") and sandbox_has(sandbox, path):
+                    text = sandbox.read_file(path)
+                    sandbox.write_file(path, text + b"\n# an unrelated edit\n")
+            run = run_under_channel(sandbox, task.test_command, prepared.tests, timeout)
+        noised = _record(run, None)
+        changed = sorted(test for test, status in pre.statuses.items()
+                         if noised.statuses.get(test) != status)
+        if not changed:
+            return ""
+        return (f"test(s) of the candidate's change result when a comment is added to the "
+                f"code (they read its text, not its behaviour): {', '.join(changed[:3])}")
 
     def _base_run(self, task: Task, open_sandbox: SandboxFactory, files: Sequence[str] | None,
                   extra: Sequence[str], measured: str, timeout: float) -> RunRecord:
@@ -281,12 +324,16 @@ class WrittenTests:
         from harness.grading.swt import coverage_measures
 
         found = verdict(transitions(base_pre, base_post), transitions(pre, post))
+        # a test skipped (or absent) before the fix does not reproduce anything: only one
+        # that fails there counts; one skipped with the fix is a failure (transitions)
+        reproduced = [test for test in found.added_fail_to_pass
+                      if pre.statuses.get(test) == "FAILED"]
         scores["applicable"] = float(bool(pre.statuses or post.statuses))
         scores["fail_to_x"] = float(found.fail_to_x)
         coverage = coverage_measures(task.patch, base_pre, base_post, pre, post)
         if coverage is not None:
             scores["coverage_delta"] = float(coverage["coverage_delta"])
-        if found.resolved:
+        if found.resolved and reproduced:
             return True, ""
         if found.added_failures:
             return False, (f"test(s) of the candidate's fail with the gold fix: "

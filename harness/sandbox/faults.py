@@ -1,8 +1,9 @@
 """Environment faults injected on purpose, for recovery cases: a sandbox wrapper.
 
 A case declares its faults (``Task.expected["faults"]``, each a ``Fault``); during the
-episode (never during grading) the tools run against a ``FaultySandbox`` that makes each
-fault happen once, on the first test run (a command running pytest) that reaches it:
+episode (never during grading) the test-running tools (``TEST_TOOLS``) run against a
+``FaultySandbox`` that makes each fault happen once, on the first test run (a command
+running pytest) after ``after`` of them passed through:
 
 - ``timeout_once``: the run is not started and reports a timeout, as a hung run would;
 - ``fail_once``: the run happens, then reports exit status 1 with a failure line added
@@ -24,6 +25,7 @@ from harness.process import ExecResult
 from harness.protocols import Sandbox, Tool, ToolSpec
 
 FaultKind = Literal["timeout_once", "fail_once", "truncated_once"]
+TEST_TOOLS = frozenset({"run_tests", "run_single_test", "run_tests_with_coverage"})
 TRUNCATED_TO = 300
 FLAKY_LINE = ("FAILED (infrastructure) the test worker lost its connection to the "
               "collector: ConnectionResetError [Errno 104] Connection reset by peer")
@@ -104,6 +106,9 @@ class FaultInjection:
             self._wrapped[key] = FaultySandbox(sandbox, self.faults)
         return self._wrapped[key]
 
-    def tools(self, tools: Mapping[str, Tool]) -> dict[str, Tool]:
-        """``tools`` with their sandbox behind this episode's faults."""
-        return {name: FaultyTool(tool, self) for name, tool in tools.items()}
+    def tools(self, tools: Mapping[str, Tool],
+              struck: frozenset[str] = TEST_TOOLS) -> dict[str, Tool]:
+        """``tools`` with the ``struck`` ones (the test runners) behind this episode's
+        faults; the others run as they are."""
+        return {name: FaultyTool(tool, self) if name in struck else tool
+                for name, tool in tools.items()}
