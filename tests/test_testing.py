@@ -253,3 +253,11 @@ def test_tampering_in_written_tests_is_never_resolved(clamp: Task) -> None:
     tampering = CLAMP_TESTS + "\n\ndef pytest_runtest_makereport(item, call):\n    pass\n"
     graded = grade(clamp, new_file("tests/test_clamp_new.py", tampering))
     assert not graded.resolved and graded.failure_kind == "tampering"
+
+
+def test_a_test_skipped_either_way_is_left_out(clamp: Task) -> None:
+    platform_skip = ("import pytest\n\n\n@pytest.mark.skip(reason='not on this platform')\n"
+                     "def test_elsewhere():\n    assert False\n")
+    graded = grade(clamp, new_file("tests/test_clamp_new.py", CLAMP_TESTS + "\n\n"
+                                   + platform_skip))
+    assert graded.resolved, graded.failure

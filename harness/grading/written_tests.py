@@ -24,9 +24,10 @@ with coverage.py measuring the files the reference patch changes
 The candidate's tests are also run on the code they were judged on with a comment line
 added to each file of the reference patch: a test whose result changes reads the code's
 text (a hash, ``git diff``) rather than testing its behaviour, and never counts. A test
-skipped before the fix reproduces nothing (only one that fails there counts), and one
-skipped with the fix is a failure; tampering found by the static screen
-(``harness.grading.candidate``) is never resolved.
+skipped before the fix reproduces nothing (only one that fails there counts), one skipped
+with the fix alone is a failure, and one skipped either way (a platform's skip) is left
+out; tampering found by the static screen (``harness.grading.candidate``) is never
+resolved.
 
 Each run of the candidate's tests is made ``RERUNS`` times (in one sandbox, a process
 each): a test whose status differs between them is **flaky**, and a flaky submission is
@@ -159,6 +160,15 @@ def _coverage(data: bytes | None, workdir: str) -> dict[str, object] | None:
         executed[path] = {int(n) for n in facts.get("executed_lines", [])}
         statements[path] = executed[path] | {int(n) for n in facts.get("missing_lines", [])}
     return {"executed": executed, "statements": statements}
+
+
+def _without_skipped(pre: RunRecord, post: RunRecord) -> tuple[RunRecord, RunRecord]:
+    """``pre`` and ``post`` without the tests skipped in both."""
+    skipped = {test for test, status in pre.statuses.items()
+               if status == "SKIPPED" and post.statuses.get(test) == "SKIPPED"}
+    return tuple(RunRecord(statuses={t: s for t, s in run.statuses.items() if t not in skipped},
+                           executed=run.executed, statements=run.statements, log=run.log,
+                           timed_out=run.timed_out) for run in (pre, post))  # type: ignore[return-value]
 
 
 def flaky_tests(runs: Sequence[RunRecord]) -> list[str]:
@@ -323,6 +333,9 @@ class WrittenTests:
                      scores: dict[str, float]) -> tuple[bool, str]:
         from harness.grading.swt import coverage_measures
 
+        # a test skipped both without and with the fix (a platform's skip) says nothing
+        pre, post = _without_skipped(pre, post)
+        base_pre, base_post = _without_skipped(base_pre, base_post)
         found = verdict(transitions(base_pre, base_post), transitions(pre, post))
         # a test skipped (or absent) before the fix does not reproduce anything: only one
         # that fails there counts; one skipped with the fix is a failure (transitions)
@@ -353,9 +366,9 @@ class WrittenTests:
         scores["coverage_delta"] = len(gained) / len(statements) if statements else 0.0
         caught = any(status == "FAILED" for status in mutated.statuses.values())
         scores["mutant_caught"] = float(caught)
-        failing = sorted(test for test, status in clean.statuses.items() if status != "PASSED")
-        if not clean.statuses:
-            return False, "none of the candidate's tests ran"
+        failing = sorted(test for test, status in clean.statuses.items() if status == "FAILED")
+        if "PASSED" not in clean.statuses.values():
+            return False, "none of the candidate's tests ran and passed"
         if failing:
             return False, f"test(s) of the candidate's fail on correct code: {failing[:3]}"
         if not gained:
