@@ -10,7 +10,7 @@ import pytest
 
 from generators.tasks.bank_card import card_path_for
 from generators.tasks.bank_spec import load_spec
-from generators.tasks.injection import module_name
+from generators.tasks.module_names import module_name
 from harness.bank import load_bank
 from harness.grading import patches
 from harness.grading.answer import is_defined, parse_answer

@@ -46,6 +46,7 @@ from typing import Any
 
 from generators.tasks.bank_card import DrawStats
 from generators.tasks.difficulty import difficulty, lint_detectable
+from generators.tasks.module_names import module_name
 from generators.tasks.mutations import Mutation, candidate_mutations, weighted_order
 from generators.tasks.recovery_cases import (
     as_kind,
@@ -460,16 +461,6 @@ def _fails_all(tests: Iterable[str]) -> Callable[[Screened], bool]:
 def _submodules(files: Sequence[str]) -> list[str]:
     """Dotted names of the buggy modules below the top level (``pkg`` itself is the project)."""
     return [name for name in map(module_name, files) if "." in name]
-
-
-def module_name(path: str) -> str:
-    """``src/pkg/mod.py`` -> ``pkg.mod``; ``pkg/__init__.py`` -> ``pkg``."""
-    parts = list(PurePosixPath(path).with_suffix("").parts)
-    if parts and parts[0] in ("src", "lib"):
-        parts = parts[1:]
-    if parts and parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from generators.tasks.injection import module_name
 from generators.tasks.localisation import LocalisationQuestion, index_project, select_questions
+from generators.tasks.module_names import module_name
 from harness.capabilities.navigation import NavigationExpectations
 from harness.sandbox.environments import DEFAULT_PACKAGES, EnvSpec
 from harness.sandbox.local import Isolation, LocalSandbox

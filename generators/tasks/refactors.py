@@ -26,9 +26,9 @@ import ast
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from generators.tasks.difficulty import lint_detectable
+from generators.tasks.module_names import module_name
 from generators.tasks.mutations import Mutation
 
 __all__ = ["MultiSite", "docstring_of", "dropped_parameters", "removed_features"]
@@ -162,8 +162,10 @@ def _module_functions(tree: ast.Module) -> list[ast.FunctionDef]:
     return [node for node in tree.body if isinstance(node, ast.FunctionDef)]
 
 
-def _unique_functions(trees: Mapping[str, ast.Module]) -> dict[str, tuple[str, ast.FunctionDef]]:
-    """Module-level functions whose name no other function or class of the code defines."""
+def _unique_functions(trees: Mapping[str, ast.Module],
+                      ) -> list[tuple[str, str, ast.FunctionDef]]:
+    """(name, path, def) of the module-level functions whose name no other function or
+    class of the code defines, by path and line."""
     seen: dict[str, list[tuple[str, ast.FunctionDef]]] = {}
     defined: dict[str, int] = {}
     for path, tree in trees.items():
@@ -172,8 +174,9 @@ def _unique_functions(trees: Mapping[str, ast.Module]) -> dict[str, tuple[str, a
                 defined[node.name] = defined.get(node.name, 0) + 1
         for function in _module_functions(tree):
             seen.setdefault(function.name, []).append((path, function))
-    return {name: found[0] for name, found in seen.items()
-            if len(found) == 1 and defined.get(name) == 1}
+    unique = [(name, *found[0]) for name, found in seen.items()
+              if len(found) == 1 and defined.get(name) == 1]
+    return sorted(unique, key=lambda item: (item[1], item[2].lineno))
 
 
 def _build(kind: str, path: str, symbol: str, sources: Mapping[str, str],
@@ -270,8 +273,7 @@ def dropped_parameters(sources: Mapping[str, str]) -> list[MultiSite]:
     trees = _parsed(sources)
     texts = {path: _Text(sources[path]) for path in trees}
     candidates = []
-    for name, (path, function) in sorted(_unique_functions(trees).items(),
-                                         key=lambda item: (item[1][0], item[1][1].lineno)):
+    for name, path, function in _unique_functions(trees):
         if name.startswith("__"):
             continue
         text = texts[path]
@@ -355,8 +357,7 @@ def removed_features(sources: Mapping[str, str]) -> list[MultiSite]:
     trees = _parsed(sources)
     texts = {path: _Text(sources[path]) for path in trees}
     candidates = []
-    for name, (path, function) in sorted(_unique_functions(trees).items(),
-                                         key=lambda item: (item[1][0], item[1][1].lineno)):
+    for name, path, function in _unique_functions(trees):
         docstring = docstring_of(function)
         if name.startswith("_") or not docstring:
             continue
@@ -390,17 +391,9 @@ def removed_features(sources: Mapping[str, str]) -> list[MultiSite]:
                 edits.setdefault(other_path, []).append(span)
         if not usable or not reexported:
             continue
-        symbol = f"{_module(path)}.{name}"
+        symbol = f"{module_name(path)}.{name}"
         built = _build("removed_feature", path, symbol, sources, edits, docstring)
         if built is not None:
             candidates.append(built)
     return candidates
 
-
-def _module(path: str) -> str:
-    parts = list(PurePosixPath(path).with_suffix("").parts)
-    if parts and parts[0] in ("src", "lib"):
-        parts = parts[1:]
-    if parts and parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from harness.grading.patches import touched_files
@@ -161,7 +161,3 @@ def episode_events(trajectory: Trajectory) -> list[Event]:
                 events[index] = Action(action.tool, action.subjects, failed)
     return events
 
-
-def plans(events: Sequence[Event]) -> list[Plan]:
-    """The plans among ``events``."""
-    return [event for event in events if isinstance(event, Plan)]

@@ -15,12 +15,12 @@ import posixpath
 import re
 
 from harness.errors import TaskFieldError
+from harness.grading.answer import ANSWER_CHARS
 from harness.protocols import SandboxFactory
 from harness.results import Outcome, Submission
 from harness.task import Task
 
 ESCALATION_PREFIX = "Cannot resolve:"
-ANSWER_CHARS = 4000
 
 
 def escalates(answer: str) -> bool:

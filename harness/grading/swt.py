@@ -339,6 +339,12 @@ def read_coverage(log: str, workdir: str) -> dict[str, Any]:
         report = None
     if not isinstance(report, dict) or not isinstance(report.get("files"), dict):
         return {"executed": None}
+    return coverage_lines(report, workdir)
+
+
+def coverage_lines(report: dict[str, Any], workdir: str) -> dict[str, Any]:
+    """``executed`` and ``statements`` (file -> line numbers, relative to ``workdir``) of a
+    coverage.py JSON report whose ``files`` is a mapping."""
     executed: dict[str, set[int]] = {}
     statements: dict[str, set[int]] = {}
     for name, data in report["files"].items():

@@ -52,7 +52,7 @@ from harness.grading.coverage_kit import coverage_kit, coverage_package, interpr
 from harness.grading.grader import HiddenTests, apply_patch_text
 from harness.grading.patches import is_test_path, touched_files
 from harness.grading.pytest_run import ChannelRun, pytest_invocation, run_under_channel
-from harness.grading.swt import RunRecord, transitions, verdict
+from harness.grading.swt import RunRecord, coverage_lines, transitions, verdict
 from harness.grading.test_quality import new_assertions, redundant_share
 from harness.protocols import Sandbox, SandboxFactory
 from harness.results import FailureKind, Outcome, Submission, TestStatus
@@ -107,6 +107,13 @@ def prepare(sandbox: Sandbox, patch: str) -> Prepared | None:
     return Prepared(sorted(present), others)
 
 
+def _test_sources(sandbox: Sandbox) -> dict[str, str]:
+    """The repository's Python test files as committed, path -> text."""
+    tracked = sandbox.exec(["git", "ls-files", "-z"], timeout=60).stdout.split("\0")
+    return {path: sandbox.read_file(path).decode("utf-8", "replace")
+            for path in tracked if is_test_path(path) and path.endswith(".py")}
+
+
 def sandbox_has(sandbox: Sandbox, path: str) -> bool:
     return sandbox.exec(["test", "-f", path], timeout=30).ok
 
@@ -124,11 +131,11 @@ def _record(run: ChannelRun, coverage: Mapping[str, object] | None) -> RunRecord
 
 
 def measured_run(sandbox: Sandbox, task: Task, files: Sequence[str] | None,
-                 measured_patch: str, timeout: float) -> tuple[RunRecord, ChannelRun]:
+                 measured_patch: str, timeout: float) -> RunRecord:
     """Run ``files`` (None: the whole suite) behind the channel with coverage.py measuring
     the files ``measured_patch`` changes; no files, no run (nothing executed)."""
     if files is not None and not files:
-        return RunRecord(statuses={}, executed={}, statements={}), ChannelRun(finished=0)
+        return RunRecord(statuses={}, executed={}, statements={})
     kit = f"{sandbox.scratch_dir}/{KIT}"
     package = coverage_package(interpreter_version(sandbox, []))
     unpacked = sandbox.exec(["sh", "-c", f"mkdir -p {kit} && tar -x -C {kit}"], timeout=120,
@@ -143,23 +150,19 @@ def measured_run(sandbox: Sandbox, task: Task, files: Sequence[str] | None,
                                f"-o {kit}/coverage.json"], timeout=120)
         data = sandbox.read_scratch(f"{KIT}/coverage.json") if report.ok else None
         coverage = _coverage(data, sandbox.workdir)
-    return _record(run, coverage), run
+    return _record(run, coverage)
 
 
 def _coverage(data: bytes | None, workdir: str) -> dict[str, object] | None:
+    """The lines of a coverage.py JSON report; None when there is none (not measured),
+    nothing executed when it holds no files."""
     try:
         report = json.loads(data) if data else None
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
     if not isinstance(report, dict) or not isinstance(report.get("files"), dict):
         return {"executed": {}, "statements": {}}
-    executed: dict[str, set[int]] = {}
-    statements: dict[str, set[int]] = {}
-    for name, facts in report["files"].items():
-        path = str(name).removeprefix(f"{workdir}/")
-        executed[path] = {int(n) for n in facts.get("executed_lines", [])}
-        statements[path] = executed[path] | {int(n) for n in facts.get("missing_lines", [])}
-    return {"executed": executed, "statements": statements}
+    return coverage_lines(report, workdir)
 
 
 def _without_skipped(pre: RunRecord, post: RunRecord) -> tuple[RunRecord, RunRecord]:
@@ -209,7 +212,7 @@ class WrittenTests:
         reference = (task.expectations(CoverageGap).mutant if self.mode == "coverage_gap"
                      else task.patch)
         prepared, pre, facts = self._candidate_runs(task, open_sandbox, patch, [], reference,
-                                                    timeout)
+                                                    timeout, assess=True)
         if prepared is None:
             return unresolved.model_copy(update={"patch_applied": False,
                                                  "failure": "the patch does not apply"})
@@ -267,25 +270,29 @@ class WrittenTests:
     # -- runs ------------------------------------------------------------------------------
 
     def _candidate_runs(self, task: Task, open_sandbox: SandboxFactory, patch: str,
-                        extra: Sequence[str], measured: str,
-                        timeout: float) -> tuple[Prepared | None, list[RunRecord], BaseFacts]:
+                        extra: Sequence[str], measured: str, timeout: float,
+                        assess: bool = False,
+                        ) -> tuple[Prepared | None, list[RunRecord], BaseFacts]:
         """The candidate's tests run ``RERUNS`` times in one fresh sandbox (a process each),
-        after ``extra`` patches; coverage is measured in the first run only. Also what the base
-        state says of the candidate's tests (``BaseFacts``)."""
+        after ``extra`` patches; coverage is measured in the first run only. With
+        ``assess``, also what the base state says of the candidate's tests (``BaseFacts``;
+        empty otherwise)."""
+        base_tests: dict[str, str] = {}
+        written: dict[str, str] = {}
         with open_sandbox() as sandbox:
-            tracked = sandbox.exec(["git", "ls-files", "-z"], timeout=60).stdout.split("\0")
-            base_tests = {path: sandbox.read_file(path).decode("utf-8", "replace")
-                          for path in tracked if is_test_path(path) and path.endswith(".py")}
+            if assess:
+                base_tests = _test_sources(sandbox)
             prepared = prepare(sandbox, patch)
             if prepared is None or not prepared.tests:
                 return prepared, [], BaseFacts([], 0.0)
-            written = {path: sandbox.read_file(path).decode("utf-8", "replace")
-                       for path in prepared.tests}
+            if assess:
+                written = {path: sandbox.read_file(path).decode("utf-8", "replace")
+                           for path in prepared.tests}
             for other in extra:
                 if not apply_patch_text(sandbox, other):
                     raise BrokenTaskError(f"{task.instance_id}: the reference patch does not "
                                           "apply with the candidate's tests")
-            runs = [measured_run(sandbox, task, prepared.tests, measured, timeout)[0]]
+            runs = [measured_run(sandbox, task, prepared.tests, measured, timeout)]
             for _ in range(RERUNS - 1):  # the reruns only say whether a status changes
                 again = run_under_channel(sandbox, task.test_command, prepared.tests, timeout)
                 runs.append(_record(again, None))
@@ -324,7 +331,7 @@ class WrittenTests:
         with open_sandbox() as sandbox:
             for other in extra:
                 apply_patch_text(sandbox, other)
-            return measured_run(sandbox, task, files, measured, timeout)[0]
+            return measured_run(sandbox, task, files, measured, timeout)
 
     # -- verdicts --------------------------------------------------------------------------
 

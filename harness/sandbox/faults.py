@@ -52,7 +52,6 @@ class FaultySandbox:
         self._inner = inner
         self._pending = sorted(faults, key=lambda fault: fault.after)
         self._runs = 0
-        self.struck: list[FaultKind] = []
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
@@ -63,7 +62,6 @@ class FaultySandbox:
             return self._inner.exec(command, **options)
         self._runs += 1
         fault = self._pending.pop(0)
-        self.struck.append(fault.kind)
         if fault.kind == "timeout_once":
             timeout = float(options.get("timeout", 0.0))
             return ExecResult(exit_code=-9, stdout="", stderr="", timed_out=True,
