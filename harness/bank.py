@@ -53,6 +53,20 @@ def load_bank(path: Path) -> Bank:
     return Bank(path=path, sha256=hashlib.sha256(raw).hexdigest(), tasks=tasks)
 
 
+def is_harness_bank(source: str) -> bool:
+    """Whether ``source`` is one of the harness's JSONL banks (its first row names a
+    capability), not a dataset's rows (SWE-bench-shaped files, ``hf:`` names)."""
+    path = Path(source)
+    if path.suffix != ".jsonl" or not path.is_file():
+        return False
+    with path.open("rb") as handle:
+        first = next((line for line in handle if line.strip()), b"")
+    try:
+        return "capability" in json_object(first.decode("utf-8"))
+    except (NotAJsonObject, UnicodeDecodeError):
+        return True  # a broken harness bank: load_bank says which line and why
+
+
 def parse_row(line: str, path: Path, number: int) -> Task:
     """Parse one JSONL line into a Task, translating every failure into a ``BankError``."""
     try:

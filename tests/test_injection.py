@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from generators.tasks.bank_spec import BankSpec, ProjectSpec, load_spec
 from generators.tasks.generate import generate_bank, write_bank
 from generators.tasks.injection import (
+    ProjectPlan,
     across_files,
     function_id,
     measure_baseline,
@@ -161,3 +162,105 @@ def test_candidates_are_taken_from_each_file_in_turn(paths: list[str]) -> None:
         assert [m for m in ordered if m.path == path] == [m for m in mutations if m.path == path]
     files = len(set(paths))
     assert len({m.path for m in ordered[:files]}) == files  # the first picks cover every file
+
+
+def screening_project(tmp_path: Path, files: dict[str, str]) -> tuple[PathSource, ProjectPlan]:
+    """A project of ``files`` under ``tmp_path``, and a plan to screen bugs in ``pkg/``."""
+    for relative, text in files.items():
+        (tmp_path / "proj" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "proj" / relative).write_text(text)
+    plan = ProjectPlan(name="proj", version="1", sha256="0" * 64, cases=1, combined=0,
+                       code=("pkg/*.py",), test_command=DEFAULT_TEST_COMMAND,
+                       python_packages=(), max_fail_to_pass=10)
+    return PathSource(kind="path", path=str(tmp_path / "proj")), plan
+
+
+LEAKY_STATE = {
+    "pkg/__init__.py": "",
+    "pkg/memo.py": ("_SEEN = {}\n\n\ndef remember(key):\n    _SEEN[key] = True\n"
+                    "    if len(_SEEN) > 3:\n        _SEEN.clear()\n    return key\n\n\n"
+                    "def seen(key):\n    return key in _SEEN\n"),
+    "tests/test_memo.py": (
+        "from pkg import memo\n\n\n"
+        "def test_a_full_memo_is_emptied():\n    for key in 'abcde':\n"
+        "        memo.remember(key)\n    assert len(memo._SEEN) <= 3\n\n\n"
+        "def test_a_fresh_memo_has_seen_nothing():\n    assert not memo.seen('a')\n"),
+}
+
+
+def test_a_test_failing_only_after_others_is_no_fail_to_pass(tmp_path: Path) -> None:
+    """The screen runs each failing test on its own (generators.tasks.pytest_alone): one
+    that fails only because an earlier test left the bug's state behind is not a
+    FAIL_TO_PASS, so a candidate's case does not depend on test order or timing."""
+    from generators.tasks.injection import screen
+    from generators.tasks.mutations import Mutation
+    source, plan = screening_project(tmp_path, LEAKY_STATE)
+    original = LEAKY_STATE["pkg/memo.py"]
+    kept_state = Mutation("drop_statement", "pkg/memo.py", "remember", 7, "",
+                          original, original.replace("        _SEEN.clear()\n", "        pass\n"))
+    with LocalSandbox(source, environment=plan.screening_environment()) as box:
+        baseline = measure_baseline(box, DEFAULT_TEST_COMMAND)
+        suite = box.exec([*DEFAULT_TEST_COMMAND.split(), "-q"], timeout=120)
+        assert suite.ok
+        found = screen(box, plan, baseline, [kept_state])
+        box.write_file("pkg/memo.py", kept_state.mutated.encode())
+        in_order = box.exec([*DEFAULT_TEST_COMMAND.split(), "-q"], timeout=120).combined()
+    assert "2 failed" in in_order, "in the suite, both tests fail under the bug"
+    assert found is not None
+    assert found.fail_to_pass == ("tests/test_memo.py::test_a_full_memo_is_emptied",)
+    assert "len(memo._SEEN) <= 3" in found.messages[found.fail_to_pass[0]] or \
+        "assert 5 <= 3" in found.messages[found.fail_to_pass[0]]
+    assert "tests/test_memo.py::test_a_fresh_memo_has_seen_nothing" in found.passing
+
+
+def test_alone_reports_each_test_as_pytest_would_and_a_crash_as_a_failure(
+        tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    from xml.etree import ElementTree
+    (tmp_path / "test_crash.py").write_text(
+        "import os\n\nSTATE = []\n\n\n"
+        "def test_leaves_state():\n    STATE.append(1)\n\n\n"
+        "def test_sees_no_state():\n    assert STATE == [], 'state from an earlier test'\n\n\n"
+        "def test_crashes():\n    os._exit(9)\n\n\n"
+        "def test_fails():\n    assert 1 + 1 == 3\n")
+    report = tmp_path / "junit.xml"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "generators.tasks.pytest_alone",
+                           "--alone", "-p", "no:cacheprovider", f"--junitxml={report}",
+                           "-o", "junit_family=xunit1", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    cases = {case.get("name"): case for case in ElementTree.parse(report).iter("testcase")}
+    assert set(cases) == {"test_leaves_state", "test_sees_no_state", "test_crashes",
+                          "test_fails"}
+    assert not list(cases["test_sees_no_state"]), "run alone, it sees no earlier state"
+    assert "wait status" in (cases["test_crashes"].find("failure").get("message") or "")
+    assert "assert (1 + 1) == 3" in (cases["test_fails"].find("failure").get("message") or "")
+
+
+RANDOM_MESSAGE = {
+    "pkg/__init__.py": "",
+    "pkg/draw.py": "import random\n\n\ndef pick():\n    return 1\n\n\ndef jitter():\n"
+                   "    return random.random()\n",
+    "tests/test_draw.py": "from pkg import draw\n\n\ndef test_pick():\n"
+                          "    assert draw.pick() == 1\n",
+}
+
+
+def test_a_bug_whose_failure_reads_differently_each_run_is_not_kept(tmp_path: Path) -> None:
+    """The second screen must show the same messages: a statement made of a message
+    that changes from run to run would make the bank differ from one generation to the
+    next."""
+    from generators.tasks.injection import confirmed
+    from generators.tasks.mutations import Mutation
+    source, plan = screening_project(tmp_path, RANDOM_MESSAGE)
+    original = RANDOM_MESSAGE["pkg/draw.py"]
+    random_value = Mutation("change_constant", "pkg/draw.py", "pick", 5, "", original,
+                            original.replace("return 1\n", "return random.random()\n", 1))
+    fixed_value = Mutation("change_constant", "pkg/draw.py", "pick", 5, "", original,
+                           original.replace("return 1\n", "return 2\n", 1))
+    with LocalSandbox(source, environment=plan.screening_environment()) as box:
+        baseline = measure_baseline(box, DEFAULT_TEST_COMMAND)
+        assert confirmed(box, plan, baseline, [random_value]) is None
+        kept = confirmed(box, plan, baseline, [fixed_value])
+    assert kept is not None and kept.fail_to_pass == ("tests/test_draw.py::test_pick",)

@@ -28,7 +28,7 @@ from harness.trajectory import Message, Step, ToolCall, Trajectory
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BANK = REPO_ROOT / "suites" / "recovery" / "pypi.jsonl"
-KINDS = ("misdirected", "interacting", "fault", "unsolvable")
+KINDS = ("misdirected", "interacting", "fault", "unsolvable", "request")
 
 
 def patch_of(*paths: str, text: str = "b") -> str:
@@ -277,6 +277,22 @@ def test_the_bank_has_every_kind_from_five_projects_or_more() -> None:
         assert (task.grader == "escalation") == (kind == "unsolvable")
         if kind == "fault":
             assert json.dumps(task.expected["faults"])
+
+
+def test_each_unsolvable_request_has_a_solvable_twin_in_the_same_words() -> None:
+    """Escalating whatever reads like a feature request fails the twins."""
+    tasks = load_bank(BANK).tasks
+    unsolvable = [t for t in tasks if t.expected["kind"] == "unsolvable"]
+    requests = {t.problem_statement.split("`")[1]: t for t in tasks
+                if t.expected["kind"] == "request"}
+    assert unsolvable and len(requests) == len(unsolvable)
+    for case in unsolvable:
+        check, value, instead = case.problem_statement.split("`")[1:6:2]
+        twin = requests[check]
+        assert twin.problem_statement == case.problem_statement.replace(
+            f"`{value}` rather than `{instead}`", f"`{instead}` rather than `{value}`")
+        assert twin.grader == "tests" and twin.FAIL_TO_PASS and twin.patch
+        assert twin.repo == case.repo and twin.base_commit != case.base_commit
 
 
 @pytest.mark.slow

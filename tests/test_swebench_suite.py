@@ -241,6 +241,18 @@ def test_null_does_not_resolve_a_swt_row(
     assert row.status == "unresolved"
 
 
+def test_the_testing_suite_runs_swt_rows_as_swt_bench_grades_them(
+        verified_row: dict[str, Any], rows_file: Callable[[list[dict[str, Any]]], Path],
+        tmp_path: Path) -> None:
+    result = run_suite("testing", rows_file([verified_row]), tmp_path / "run", "oracle")
+    assert result.returncode == 0, result.stdout[-4000:]
+    (row,) = RunDir(tmp_path / "run").latest().values()
+    assert row.status == "resolved" and row.outcome is not None
+    assert row.outcome.fail_to_pass == {f"{TESTS}::test_sub": "passed"}
+    assert row.outcome.scores == {"applicable": 1.0, "fail_to_x": 1.0, "coverage_delta": 1.0}
+    assert row.scores["ran_own_tests"] == 1.0
+
+
 def test_a_test_that_passes_before_the_fix_does_not_reproduce_the_issue(
         verified_row: dict[str, Any], checkout: Path, tmp_path: Path) -> None:
     tests = (checkout / TESTS).read_text()

@@ -239,14 +239,43 @@ def test_tests_skipped_before_the_fix_reproduce_nothing(clamp: Task) -> None:
     assert not graded.resolved
 
 
-def test_tests_that_read_the_code_instead_of_running_it_never_count(clamp: Task) -> None:
-    with open_sandbox(clamp, RunConfig(model="oracle"))() as box:
-        buggy = len(box.read_file("calc/ops/arith.py"))
-    # fails on the bug, passes with the fix; the comment added to the code gives it away
-    reading = ("import pathlib\n\n\ndef test_changed():\n"
-               f"    assert len(pathlib.Path('calc/ops/arith.py').read_bytes()) != {buggy}\n")
+@pytest.mark.parametrize("reading", [
+    "import pathlib\n\n\ndef test_fixed():\n"
+    "    assert 'return high' in pathlib.Path('calc/ops/arith.py').read_text()\n",
+    "import inspect\nfrom calc.ops import arith\n\n\ndef test_fixed():\n"
+    "    assert 'x > high' in inspect.getsource(arith.clamp)\n",
+    "from calc.ops import arith\n\n\ndef test_fixed():\n"
+    "    with open(arith.__file__) as handle:\n        assert 'high' in handle.read()\n",
+    "import tokenize\n\n\ndef test_fixed():\n"
+    "    with tokenize.open('calc/ops/arith.py') as handle:\n"
+    "        assert 'return high' in handle.read()\n",
+], ids=["read_text", "getsource", "open", "tokenize"])
+def test_tests_that_read_the_code_instead_of_running_it_never_count(
+        clamp: Task, reading: str) -> None:
+    """Each fails on the bug and passes with the fix, by the code's text: the channel's
+    audit hook sees the test open the file of the fix."""
     graded = grade(clamp, new_file("tests/test_clamp_new.py", reading))
-    assert not graded.resolved and "comment is added" in graded.failure
+    assert not graded.resolved
+    assert "read the code's text" in graded.failure and "calc/ops/arith.py" in graded.failure
+
+
+def test_a_test_whose_result_follows_the_code_text_is_caught_by_the_comment(
+        clamp: Task) -> None:
+    """Reading the text through git (no open in the test process) changes its result when
+    a comment is added to the code."""
+    reading = ("import subprocess\n\n\ndef test_fixed():\n"
+               "    shown = subprocess.run(['git', 'diff', '--stat'], capture_output=True,\n"
+               "                           text=True).stdout\n"
+               "    assert 'arith.py' in shown\n")
+    graded = grade(clamp, new_file("tests/test_clamp_new.py", reading))
+    assert not graded.resolved and "comment is added" in graded.failure, graded.failure
+
+
+def test_imports_tracebacks_and_warnings_inside_a_test_are_no_reading(clamp: Task) -> None:
+    lazy = ("import warnings\n\n\ndef test_clamp_high():\n    from calc.ops import arith\n"
+            "    warnings.warn('checked')\n    assert arith.clamp(50, 0, 10) == 10\n")
+    graded = grade(clamp, new_file("tests/test_clamp_new.py", lazy))
+    assert graded.resolved, graded.failure
 
 
 def test_tampering_in_written_tests_is_never_resolved(clamp: Task) -> None:
@@ -261,3 +290,30 @@ def test_a_test_skipped_either_way_is_left_out(clamp: Task) -> None:
     graded = grade(clamp, new_file("tests/test_clamp_new.py", CLAMP_TESTS + "\n\n"
                                    + platform_skip))
     assert graded.resolved, graded.failure
+
+
+
+def test_swe_bench_rows_read_as_swt_cases_and_generated_banks_as_they_are(
+        shared_data: Path) -> None:
+    """The testing suite runs SWT-Bench rows too (graded by 'swt', with the row's runner as
+    run_tests), beside its own generated bank."""
+    from harness.capabilities import get_capability
+    from harness.capabilities.swt_bench import SWT_BENCH
+    verified = shared_data / "swe-bench" / "SWE-bench_Verified.test.parquet"
+    if not verified.is_file():
+        pytest.skip(f"SWE-bench data not found under {shared_data}")
+    testing = get_capability("testing")
+    assert testing.read_bank is not None
+    source = f"{verified}?exclude={shared_data / 'swt-bench' / 'filter_cases_verified.txt'}"
+    tasks = testing.read_bank(source).tasks
+    assert len(tasks) == 433, "SWT-Bench Verified"
+    assert {(task.capability, task.grader) for task in tasks} == {("testing", "swt")}
+    task = tasks[0]
+    testing.check(task)
+    swt_runner = SWT_BENCH.tools(task)["run_tests"].spec.description
+    assert testing.tools(task)["run_tests"].spec.description == swt_runner
+    assert "fail on the code as it is now" in testing.task_prompt(task)
+    generated = testing.read_bank(str(BANK))
+    assert generated.tasks == load_bank(BANK).tasks
+    assert {t.grader for t in generated.tasks} <= {"reproduction", "tdd", "coverage_gap"}
+    assert testing.tools(generated.tasks[0])["run_tests"].spec.description != swt_runner

@@ -67,7 +67,8 @@ class ProjectSpec(BaseModel):
     faults: int = Field(default=0, ge=0, description=(
         "recovery: bugs with an environment fault injected into the episode"))
     unsolvable: int = Field(default=0, ge=0, description=(
-        "recovery: requests the project's tests rule out, graded on escalation"))
+        "recovery: requests the project's tests rule out, graded on escalation; each "
+        "comes with a solvable twin in the same words (kind 'request')"))
     questions: int = Field(default=0, ge=0, description=(
         "localisation questions to make (graded on the final answer, not by tests)"))
     code: list[str] = Field(min_length=1, description=(

@@ -18,10 +18,14 @@ The SWE-smith recipe, one project at a time:
    are the stable tests that now fail; a candidate is kept when there is at
    least one, none of the stable tests went missing (an import-breaking bug),
    the run did not time out, no more than ``max_fail_to_pass`` fail, and a
-   second run fails exactly the same tests.
+   second run fails exactly the same tests with the same messages. A test that
+   fails in the suite but passes on its own (in a fork of its own,
+   ``generators.tasks.pytest_alone``) fails because of state other tests left
+   behind, and which of those fail changes from run to run: it is not a
+   FAIL_TO_PASS, so the same candidate always gives the same case.
 4. **Hide.** The test files holding FAIL_TO_PASS are removed from the base
    state; the hidden ``test_patch`` brings them back. PASS_TO_PASS are the
-   stable tests of those files that still pass with the bug.
+   stable tests of those files that are not FAIL_TO_PASS.
 5. **Describe.** An issue-style statement from the failing tests' messages
    (an assert pytest did not rewrite is shown with its values), naming neither
    the file nor the module of the bug, listing a failing test of each bug of a
@@ -41,7 +45,7 @@ import random
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generators.tasks.bank_card import DrawStats
@@ -53,6 +57,7 @@ from generators.tasks.recovery_cases import (
     conflicting_assertion,
     fault_expectation,
     misdirected,
+    solvable_request,
     unsolvable_task,
 )
 from generators.tasks.refactors import MultiSite, dropped_parameters, removed_features
@@ -60,6 +65,7 @@ from generators.tasks.statements import (
     explain_assertion,
     listed_tests,
     removal_statement,
+    scrub,
     write_statement,
 )
 from generators.tasks.testing_cases import as_testing_case, variant_for
@@ -77,6 +83,13 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 BASELINE_RUNS = 3
 REMOVAL_FACTOR = 5
 NOT_COLLECTED = "no longer collected: its test module fails to import"
+ALONE_PLUGIN = Path(__file__).with_name("pytest_alone.py")
+# Copies the plugin into the screening environment; its digest is in the command, so an
+# environment is rebuilt when the plugin changes.
+ALONE_INSTALL = ("python -c 'import shutil, sys, sysconfig; "
+                 "shutil.copy(sys.argv[1], sysconfig.get_paths()[\"purelib\"])' "
+                 f"{shlex.quote(str(ALONE_PLUGIN))}  # sha256 "
+                 f"{hashlib.sha256(ALONE_PLUGIN.read_bytes()).hexdigest()[:16]}")
 Progress = Callable[[str], None]
 
 
@@ -106,6 +119,10 @@ class ProjectPlan:
 
     def environment(self) -> EnvSpec:
         return EnvSpec(python_packages=(*DEFAULT_PACKAGES, *self.python_packages))
+
+    def screening_environment(self) -> EnvSpec:
+        """The case's environment with the plugin that runs a test on its own (``alone``)."""
+        return replace(self.environment(), setup_commands=(ALONE_INSTALL,))
 
 
 @dataclass(frozen=True)
@@ -197,11 +214,28 @@ def screen(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
     cap = plan.max_fail_to_pass * (REMOVAL_FACTOR if removal else 1)
     if not failing or len(failing) > cap:
         return None
-    passing = frozenset(t for t in baseline.stable if statuses.get(t) == "passed")
+    own = alone(sandbox, plan.test_command, [t for t in failing if t not in missing],
+                baseline.timeout)
+    failing = [t for t in failing if own.statuses.get(t) != "passed"]
+    if not failing:
+        return None
+    passing = frozenset(baseline.stable.difference(failing))
     return Screened(tuple(mutations), tuple(failing),
-                    {t: messages.get(t, NOT_COLLECTED if t in missing else "")
-                     for t in failing}, passing,
-                    tracebacks={t: suite.tracebacks.get(t, "") for t in failing})
+                    {t: own.messages.get(t) or messages.get(
+                        t, NOT_COLLECTED if t in missing else "") for t in failing}, passing,
+                    tracebacks={t: own.tracebacks.get(t) or suite.tracebacks.get(t, "")
+                                for t in failing})
+
+
+def alone(sandbox: LocalSandbox, test_command: str, tests: Sequence[str],
+          timeout: float) -> SuiteRun:
+    """``tests`` each in a fork of its own (``generators.tasks.pytest_alone``), untouched by
+    what other tests leave behind; a test pytest cannot select by its id is absent."""
+    try:
+        return _run_suite(sandbox, test_command, timeout, [*tests],
+                          ["-p", "pytest_alone", "--alone"])
+    except TimeoutError:
+        return SuiteRun({}, {}, {}, timeout, "")
 
 
 def make_task(sandbox: LocalSandbox, plan: ProjectPlan, found: Screened, capability: str,
@@ -258,17 +292,23 @@ def confirmed(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
               mutations: Sequence[Mutation],
               accept: Callable[[Screened], bool] = lambda _: True,
               removal: bool = False) -> Screened | None:
-    """``screen`` twice: a bug is kept only when both runs fail the same tests (a test
-    that is flaky under the bug, or whose parameters move between ids, is caught here).
-    ``accept`` rejects a first screen before the second run is spent on it."""
+    """``screen`` twice: a bug is kept only when both runs fail the same tests with the
+    same messages, as a statement shows them (a test that is flaky under the bug, whose
+    parameters move between ids, or whose message counts what threads did, is caught
+    here). ``accept`` rejects a first screen before the second run is spent on it."""
     first = screen(sandbox, plan, baseline, mutations, removal)
     if first is None or not accept(first):
         return None
     second = screen(sandbox, plan, baseline, mutations, removal)
-    if second is None or (second.fail_to_pass, second.passing) != (first.fail_to_pass,
-                                                                   first.passing):
+    if second is None or _seen(second) != _seen(first):
         return None
     return first
+
+
+def _seen(found: Screened) -> tuple[object, ...]:
+    """What of a screen a case is made of: its tests, and the messages as shown."""
+    return (found.fail_to_pass, found.passing,
+            {test: scrub(message, ()) for test, message in found.messages.items()})
 
 
 @dataclass
@@ -286,7 +326,8 @@ def generate_project(plan: ProjectPlan, capability: str, seed: int,
     rng = random.Random(f"{seed}:{normalise(plan.name)}:{plan.version}")
     source = PypiSource(kind="pypi", name=plan.name, version=plan.version, sha256=plan.sha256)
     considered = linted = 0
-    with LocalSandbox(source, isolation=isolation, environment=plan.environment()) as sandbox:
+    with LocalSandbox(source, isolation=isolation,
+                      environment=plan.screening_environment()) as sandbox:
         baseline = measure_baseline(sandbox, plan.test_command)
         candidates = _candidates(sandbox, plan, rng)
         singles: list[Screened] = []
@@ -339,8 +380,8 @@ def _as_recovery(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
                  singles: list[Screened], rng: random.Random,
                  isolation: Isolation) -> tuple[list[Task], list[Screened]]:
     """Recovery cases from the screened bugs (``generators.tasks.recovery_cases``):
-    misdirected ones first, then faults and unsolvable requests from the rest, and pairs
-    of bugs that fail a test in common."""
+    misdirected ones first, then faults and unsolvable requests (each with its solvable
+    twin) from the rest, and pairs of bugs that fail a test in common."""
     made: list[tuple[Task, Screened]] = []
     left = list(singles)
 
@@ -361,11 +402,13 @@ def _as_recovery(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
         files = [m.path for m in found.mutations]
         if conflicting_assertion(found.messages, found.tracebacks) is None:
             continue
-        unsolvable = unsolvable_task(task_of(found), found.messages, found.tracebacks,
-                                     [*files, *_submodules(files)], isolation,
-                                     plan.environment())
-        if unsolvable is not None:
-            made.append((unsolvable, found))
+        secrets = [*files, *_submodules(files)]
+        bug_fix = task_of(found)
+        unsolvable = unsolvable_task(bug_fix, found.messages, found.tracebacks, secrets,
+                                     isolation, plan.environment())
+        twin = solvable_request(bug_fix, found.messages, found.tracebacks, secrets)
+        if unsolvable is not None and twin is not None:
+            made += [(unsolvable, found), (twin, found)]
             kept_unsolvable += 1
     pairs = _combined(sandbox, plan, baseline, singles, rng, 2, plan.interacting,
                       related=lambda group: bool(set(group[0].fail_to_pass)
@@ -474,9 +517,11 @@ class SuiteRun:
     log: str
 
 
-def _run_suite(sandbox: LocalSandbox, test_command: str, timeout: float) -> SuiteRun:
-    """The whole suite's run; TimeoutError when it hangs."""
-    run = run_tests_once(sandbox, test_command, [], timeout, options=["--showlocals"])
+def _run_suite(sandbox: LocalSandbox, test_command: str, timeout: float,
+               tests: Sequence[str] = (), options: Sequence[str] = ()) -> SuiteRun:
+    """The whole suite's run (or only ``tests``); TimeoutError when it hangs."""
+    run = run_tests_once(sandbox, test_command, [*tests], timeout,
+                         options=["--showlocals", *options])
     if run.timed_out:
         raise TimeoutError(f"{test_command} took more than {timeout:.0f} s")
     report = run.report or b""

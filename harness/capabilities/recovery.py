@@ -10,7 +10,9 @@ Cases (``suites/recovery``), from bugs injected into PyPI projects (``expected.k
   sandbox wrapper (``harness.sandbox.faults``: a test run that times out once, fails once,
   or has its output cut short);
 - ``unsolvable``: a request the project's own tests rule out; graded on escalation
-  (``harness.grading.escalation``), not on a fix.
+  (``harness.grading.escalation``), not on a fix;
+- ``request``: an unsolvable case's twin in the same words, which the tests allow (it
+  asks for the value a hidden test wants): graded on its fix, so escalating is wrong.
 
 The scorer reads the episode's tool calls and their results:
 
@@ -68,7 +70,7 @@ class RecoveryExpectations(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: str = Field(description="misdirected, interacting, fault or unsolvable")
+    kind: str = Field(description="misdirected, interacting, fault, unsolvable or request")
     files: list[str] = Field(default_factory=list, description="files the fix edits")
     symbols: list[str] = Field(default_factory=list, description="dotted names of the bugs")
     faults: list[Fault] = Field(default_factory=list, description="faults of the episode")

@@ -99,13 +99,14 @@ def split_source(source: str) -> tuple[str, Path | None]:
     return rows, Path(value)
 
 
-def read_swt_rows(source: str) -> Bank:
-    """A bank source (a file or ``hf:NAME``, optionally ``?exclude=FILTER``) as SWT cases."""
+def read_swt_rows(source: str, capability: str = "swt-bench") -> Bank:
+    """A bank source (a file or ``hf:NAME``, optionally ``?exclude=FILTER``) as SWT cases of
+    ``capability`` (this one, or testing's, which runs them too)."""
     from harness.datasets import load_swtbench, swt_bench
 
     rows, exclude = split_source(source)
-    loaded = (swt_bench(rows, exclude, capability=SWT_BENCH.name) if exclude else
-              load_swtbench(rows, capability=SWT_BENCH.name))
+    loaded = (swt_bench(rows, exclude, capability=capability) if exclude else
+              load_swtbench(rows, capability=capability))
     tasks = [task.model_copy(update={"grader": "swt"}) for task in loaded.tasks]
     for number, task in enumerate(tasks, start=1):
         check_capability(task, loaded.origin, number)

@@ -10,6 +10,12 @@ are hidden. Three kinds, one grader each (``harness.grading.written_tests``):
   tests that pass, execute it and catch a bug put in it (``list_untested_functions``
   shows what the suite leaves untested).
 
+SWT-Bench rows run here too, in their instance images (``--sandbox docker``): a
+SWE-bench or SWT-Bench file or dataset name as ``--bank`` (``?exclude=FILTER`` drops the
+rows SWT-Bench filters out) gives reproduction cases graded by 'swt'
+(``harness.grading.swt``, as ``suites/swt_bench`` grades them), with the row's own test
+runner as ``run_tests``.
+
 Scores are the grader's (``applicable``, ``fail_to_x``, ``coverage_delta``, ``flaky``,
 ``redundant``, ``fix_resolved``, ``mutant_caught``) and the episode's: ``tested_first``
 (TDD: a test file was changed before the first code change) and ``ran_own_tests`` (the
@@ -18,14 +24,20 @@ tests were run after they were last changed, before the final answer).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness import rewards
+from harness.bank import Bank, is_harness_bank, load_bank
 from harness.capabilities.navigation import survey_turn, tool_call
+from harness.capabilities.swt_bench import read_swt_rows, swt_tools
 from harness.grading.patches import is_test_path, touched_files
+from harness.grading.swt import SwtTests
 from harness.grading.written_tests import CoverageGap, WrittenTests
 from harness.policies.scripted import ScriptedPolicy
-from harness.protocols import Capability
+from harness.protocols import Capability, Tool
 from harness.results import Outcome
 from harness.sft import conversation_example
 from harness.task import Task
@@ -52,6 +64,7 @@ _JOBS = {
         "for it that pass on the code as it is and would catch a bug in it. Do not change "
         "the code; change test files only."),
 }
+_JOBS["swt"] = _JOBS["reproduction"]  # a SWT-Bench row: reproduce its issue
 
 
 class WrittenTestExpectations(BaseModel):
@@ -71,6 +84,19 @@ def task_prompt(task: Task) -> str:
     """The user message: the job of the case's kind, and the issue or the function."""
     return (f"Repository: {task.repo}\n\n{_JOBS[task.grader]} The repository is checked out "
             f"at its base state in your working directory.\n\n{task.problem_statement}")
+
+
+def read_testing_bank(source: str) -> Bank:
+    """The harness's JSONL banks as they are; SWE-bench-shaped rows (a file, a dataset
+    name, ``?exclude=FILTER``) as SWT-Bench reproduction cases graded by 'swt'."""
+    if is_harness_bank(source):
+        return load_bank(Path(source))
+    return read_swt_rows(source, capability="testing")
+
+
+def testing_tools(task: Task) -> Mapping[str, Tool]:
+    """The navigation tools; for a SWT-Bench row, ``run_tests`` runs the row's own runner."""
+    return swt_tools(task) if task.grader == "swt" else default_tools(task)
 
 
 def written_test_scores(task: Task, trajectory: Trajectory, outcome: Outcome) -> dict[str, float]:
@@ -124,8 +150,9 @@ TESTING = Capability(
     description="write tests: reproduce a bug (fail before its fix, pass after), test-first "
                 "fixes, and tests for an untested function",
     banks=("pypi.jsonl",),
-    graders={mode: WrittenTests(mode) for mode in ("reproduction", "tdd", "coverage_gap")},
-    tools=default_tools,
+    graders={**{mode: WrittenTests(mode) for mode in ("reproduction", "tdd", "coverage_gap")},
+             "swt": SwtTests()},
+    tools=testing_tools,
     system_prompt=SYSTEM_PROMPT,
     task_prompt=task_prompt,
     scorer=written_test_scores,
@@ -135,4 +162,5 @@ TESTING = Capability(
     oracle=written_test_oracle,
     expectations=WrittenTestExpectations,
     gate_pass_rate=0.3,
+    read_bank=read_testing_bank,
 )

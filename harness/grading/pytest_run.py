@@ -68,6 +68,8 @@ class ChannelRun:
     timed_out: bool = False
     junit: dict[tuple[str, str], TestStatus] | None = None
     log_tail: str = ""
+    reads: dict[str, list[str]] = field(default_factory=dict)
+    """Test -> the repository files it opened itself (not to import them), in order."""
     evidence: list[str] = field(default_factory=list)
     """What the channel itself gives away: lines it should not hold, conflicting records."""
 
@@ -127,6 +129,10 @@ def read_channel(stdout: str) -> ChannelRun:
                 continue
             known = phases.get(key, "passed")
             phases[key] = min(known, status, key=_WORST_FIRST.index)
+        elif kind == "read":
+            paths = run.reads.setdefault(str(event.get("id")), [])
+            if str(event.get("path")) not in paths:
+                paths.append(str(event.get("path")))
         elif kind == "finished" and isinstance(event.get("exitstatus"), int):
             if run.finished is not None:
                 run.evidence.append("the channel reports two ends of the run")

@@ -66,6 +66,8 @@ class RunRecord:
     """File -> executable lines (coverage.py's statements) of the files the run loaded."""
     log: str = ""
     timed_out: bool = False
+    reads: dict[str, list[str]] = field(default_factory=dict)
+    """Test -> repository files it opened itself (the harness's channel runs only)."""
 
     def result(self, test: str) -> Result:
         """PASSED or FAILED as SWT-Bench counts them; anything else (error, skip) is None."""

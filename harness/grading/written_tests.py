@@ -21,9 +21,11 @@ with coverage.py measuring the files the reference patch changes
   repository's remaining test-suite does not. Scores: ``coverage_delta`` (the share of
   the function's executable lines newly executed), ``mutant_caught``.
 
-The candidate's tests are also run on the code they were judged on with a comment line
-added to each file of the reference patch: a test whose result changes reads the code's
-text (a hash, ``git diff``) rather than testing its behaviour, and never counts. A test
+A test that opens a file of the reference patch itself (``open``, ``inspect.getsource``:
+the channel's audit hook sees it) reads the code's text rather than testing its
+behaviour, and never counts; so does one whose result changes when the tests are run
+again on the code they were judged on with a comment line added to each file of the
+reference patch (a hash of the tree, ``git diff``). A test
 skipped before the fix reproduces nothing (only one that fails there counts), one skipped
 with the fix alone is a failure, and one skipped either way (a platform's skip) is left
 out; tampering found by the static screen (``harness.grading.candidate``) is never
@@ -125,9 +127,17 @@ def _record(run: ChannelRun, coverage: Mapping[str, object] | None) -> RunRecord
     statuses = {test: _RESULTS.get(status, "FAILED") for test, status in run.statuses.items()}
     if coverage is None:
         return RunRecord(statuses=statuses, executed=None, timed_out=run.timed_out,
-                         log=run.log_tail)
+                         log=run.log_tail, reads=run.reads)
     return RunRecord(statuses=statuses, timed_out=run.timed_out, log=run.log_tail,
-                     **coverage)  # type: ignore[arg-type]
+                     reads=run.reads, **coverage)  # type: ignore[arg-type]
+
+
+def text_readers(runs: Sequence[RunRecord], reference: str) -> list[str]:
+    """"test (file)" for each test that opened a file ``reference`` changes in ``runs``:
+    it reads the code's text instead of running it (``pytest_channel``'s audit hook)."""
+    files = set(touched_files(reference))
+    return sorted({f"{test} ({path})" for run in runs for test, paths in run.reads.items()
+                   for path in paths if path in files})
 
 
 def measured_run(sandbox: Sandbox, task: Task, files: Sequence[str] | None,
@@ -243,7 +253,11 @@ class WrittenTests:
             scores["fix_resolved"] = float(fix.resolved)
             if found and not fix.resolved:
                 found, failure = False, f"the fix does not resolve the case: {fix.failure or ''}"
-        if found:
+        readers = text_readers([*pre, *post], reference)
+        if readers:
+            found, failure = False, ("test(s) of the candidate's read the code's text, not "
+                                     f"its behaviour: {', '.join(readers[:3])}")
+        elif found:
             noticed = self._notices_edits(task, open_sandbox, patch, reference, pre[0], timeout)
             if noticed:
                 found, failure = False, noticed
