@@ -272,8 +272,11 @@ def test_a_test_whose_result_follows_the_code_text_is_caught_by_the_comment(
 
 
 def test_imports_tracebacks_and_warnings_inside_a_test_are_no_reading(clamp: Task) -> None:
-    lazy = ("import warnings\n\n\ndef test_clamp_high():\n    from calc.ops import arith\n"
-            "    warnings.warn('checked')\n    assert arith.clamp(50, 0, 10) == 10\n")
+    lazy = ("import traceback\nimport warnings\n\n\ndef test_clamp_high():\n"
+            "    from calc.ops import arith\n    warnings.warn('checked')\n    try:\n"
+            "        arith.clamp(50, 'low', 10)\n    except TypeError:\n"
+            "        assert 'clamp' in traceback.format_exc()  # source lines of arith.py\n"
+            "    assert arith.clamp(50, 0, 10) == 10\n")
     graded = grade(clamp, new_file("tests/test_clamp_new.py", lazy))
     assert graded.resolved, graded.failure
 

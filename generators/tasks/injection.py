@@ -22,7 +22,9 @@ The SWE-smith recipe, one project at a time:
    fails in the suite but passes on its own (in a fork of its own,
    ``generators.tasks.pytest_alone``) fails because of state other tests left
    behind, and which of those fail changes from run to run: it is not a
-   FAIL_TO_PASS, so the same candidate always gives the same case.
+   FAIL_TO_PASS. A failure whose message is not the same on its own as in the
+   suite (it counts what threads did, say) refuses the candidate: the same candidate
+   must always give the same case.
 4. **Hide.** The test files holding FAIL_TO_PASS are removed from the base
    state; the hidden ``test_patch`` brings them back. PASS_TO_PASS are the
    stable tests of those files that are not FAIL_TO_PASS.
@@ -217,8 +219,9 @@ def screen(sandbox: LocalSandbox, plan: ProjectPlan, baseline: Baseline,
     own = alone(sandbox, plan.test_command, [t for t in failing if t not in missing],
                 baseline.timeout)
     failing = [t for t in failing if own.statuses.get(t) != "passed"]
-    if not failing:
-        return None
+    if not failing or any(scrub(own.messages[t], ()) != scrub(messages.get(t, ""), ())
+                          for t in failing if t in own.messages):
+        return None  # none left, or a failure that reads differently on its own
     passing = frozenset(baseline.stable.difference(failing))
     return Screened(tuple(mutations), tuple(failing),
                     {t: own.messages.get(t) or messages.get(

@@ -52,10 +52,11 @@ def emit(event: str, **fields: Any) -> None:
 ROOT = os.getcwd()
 # Between an ``open`` and the runner (pytest, pluggy) that called the test: frames of
 # the first files open sources for the interpreter's own ends (imports, the source lines
-# of a traceback or a warning), unless the second's are there too (inspect.getsource).
+# of a traceback or a warning, which linecache reads with tokenize.open), unless the
+# second's are there too (inspect.getsource reads through linecache).
 _MACHINERY = ("<frozen importlib", "/importlib/", "/traceback.py", "/warnings.py",
               "/linecache.py")
-_READING = ("/inspect.py", "/tokenize.py")
+_READING = ("/inspect.py",)
 _RUNNER = ("/_pytest/", "/pluggy/")
 running: list[str] = []  # the node id of the test being set up, run or torn down
 seen: set[tuple[str, str]] = set()
